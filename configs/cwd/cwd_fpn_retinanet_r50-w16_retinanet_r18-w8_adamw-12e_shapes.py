@@ -1,0 +1,10 @@
+# CWD on the five FPN outputs (both necks have 64 channels, so no connector).
+_base_ = ['../_base_/distill/retinanet_r50-w16_retinanet_r18-w8_shapes.py']
+model = dict(
+    distiller=dict(
+        _delete_=True,
+        type='ConfigurableDistiller',
+        student_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
+        teacher_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
+        losses=dict(loss_cwd=dict(type='ChannelWiseDivergence', tau=1.0, loss_weight=10.0)),
+        loss_inputs=dict(loss_cwd=dict(preds_S=('student', 'fpn'), preds_T=('teacher', 'fpn')))))

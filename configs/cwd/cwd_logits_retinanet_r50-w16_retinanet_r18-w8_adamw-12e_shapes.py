@@ -1,0 +1,12 @@
+# CWD on the classification logits of every FPN level (the shared head's
+# `retina_cls` runs once per level; the recorder keeps all five calls and the
+# distiller sums the per-level losses).
+_base_ = ['../_base_/distill/retinanet_r50-w16_retinanet_r18-w8_shapes.py']
+model = dict(
+    distiller=dict(
+        _delete_=True,
+        type='ConfigurableDistiller',
+        student_recorders=dict(cls=dict(type='ModuleOutputs', source='bbox_head.retina_cls')),
+        teacher_recorders=dict(cls=dict(type='ModuleOutputs', source='bbox_head.retina_cls')),
+        losses=dict(loss_cwd=dict(type='ChannelWiseDivergence', tau=1.0, loss_weight=5.0)),
+        loss_inputs=dict(loss_cwd=dict(preds_S=('student', 'cls'), preds_T=('teacher', 'cls')))))

@@ -1,0 +1,10 @@
+# Pixel-wise KD on the segmentation logits (softmax over the 19 classes).
+_base_ = ['../_base_/distill/deeplabv3_r50-w16_deeplabv3_r18-w8_shapes-cityscapes.py']
+model = dict(
+    distiller=dict(
+        _delete_=True,
+        type='ConfigurableDistiller',
+        student_recorders=dict(logits=dict(type='ModuleOutputs', source='decode_head.conv_seg')),
+        teacher_recorders=dict(logits=dict(type='ModuleOutputs', source='decode_head.conv_seg')),
+        losses=dict(loss_kd=dict(type='KDLoss', tau=1.0, loss_weight=1.0)),
+        loss_inputs=dict(loss_kd=dict(preds_S=('student', 'logits'), preds_T=('teacher', 'logits')))))

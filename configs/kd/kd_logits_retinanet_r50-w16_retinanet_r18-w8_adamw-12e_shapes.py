@@ -1,0 +1,12 @@
+# Dense KD on the classification logits of every FPN level. RetinaNet scores
+# are per-anchor sigmoids, so KD here treats the (anchors x classes) channel
+# axis as a softmax over all of them at each position, as dense KD does.
+_base_ = ['../_base_/distill/retinanet_r50-w16_retinanet_r18-w8_shapes.py']
+model = dict(
+    distiller=dict(
+        _delete_=True,
+        type='ConfigurableDistiller',
+        student_recorders=dict(cls=dict(type='ModuleOutputs', source='bbox_head.retina_cls')),
+        teacher_recorders=dict(cls=dict(type='ModuleOutputs', source='bbox_head.retina_cls')),
+        losses=dict(loss_kd=dict(type='KDLoss', tau=2.0, loss_weight=1.0)),
+        loss_inputs=dict(loss_kd=dict(preds_S=('student', 'cls'), preds_T=('teacher', 'cls')))))

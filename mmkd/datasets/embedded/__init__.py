@@ -1,0 +1,15 @@
+"""Deterministic, offline data sets generated on the fly (no download needed).
+
+``generate_detection`` writes a COCO-format shapes set and
+``generate_segmentation`` a Cityscapes-layout street set; both are read by
+the unchanged mmdet/mmseg dataset classes, so the same configs run on the
+embedded data and on the real data sets.
+"""
+from .cityscapes_classes import CITYSCAPES_CLASSES, IGNORE_INDEX
+from .detection import generate_detection
+from .segmentation import generate_segmentation
+from .shapes import SHAPES_CLASSES
+from .storage import GENERATOR_VERSION
+
+__all__ = ['CITYSCAPES_CLASSES', 'GENERATOR_VERSION', 'IGNORE_INDEX', 'SHAPES_CLASSES',
+           'generate_detection', 'generate_segmentation']

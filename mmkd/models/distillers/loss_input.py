@@ -1,0 +1,54 @@
+"""Where a loss argument comes from: a recorder of a model, maybe via a connector."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional, Union
+
+DATA_SAMPLES = 'data_samples'
+
+
+@dataclass(frozen=True)
+class LossInput:
+    """One loss argument.
+
+    Config forms:
+      * ``('student', 'fpn')`` or ``('teacher', 'fpn', 2)`` (the third item
+        indexes a tuple/list output, e.g. one FPN level);
+      * ``dict(model='student', recorder='fpn', data_idx=2, connector='adapt')``;
+      * ``'data_samples'``: the batch's data samples (GT boxes, labels...).
+    """
+    model: str
+    recorder: str = ''
+    data_idx: Optional[int] = None
+    connector: Optional[str] = None
+
+    @classmethod
+    def parse(cls, spec: Union[str, tuple, list, dict], where: str) -> 'LossInput':
+        if spec == DATA_SAMPLES:
+            return cls(model=DATA_SAMPLES)
+        if isinstance(spec, (tuple, list)) and len(spec) in (2, 3):
+            return cls(*spec)
+        if isinstance(spec, dict) and {'model', 'recorder'} <= set(spec) \
+                and set(spec) <= {'model', 'recorder', 'data_idx', 'connector'}:
+            return cls(**spec)
+        raise ValueError(
+            f'{where}: cannot read loss input {spec!r}; use (model, recorder[, data_idx]), '
+            "dict(model=..., recorder=..., data_idx=None, connector=None) or 'data_samples'")
+
+    def describe(self) -> str:
+        if self.model == DATA_SAMPLES:
+            return DATA_SAMPLES
+        text = f'{self.model}.{self.recorder}'
+        if self.data_idx is not None:
+            text += f'[{self.data_idx}]'
+        if self.connector:
+            text += f' -> connector {self.connector!r}'
+        return text
+
+    def select(self, value: Any) -> Any:
+        if self.data_idx is None:
+            return value
+        if not isinstance(value, (list, tuple)):
+            raise TypeError(f'loss input {self.describe()}: data_idx={self.data_idx} given but '
+                            f'the recorded value is a {type(value).__name__}, not a tuple/list')
+        return value[self.data_idx]

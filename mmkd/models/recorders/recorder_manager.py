@@ -1,0 +1,57 @@
+"""A named group of recorders attached to one model."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Dict, Iterator
+
+from torch import nn
+
+from mmkd.registry import TASK_UTILS
+from .base_recorder import BaseRecorder
+
+
+class RecorderManager:
+    """Builds recorders from config and attaches them to ``model``.
+
+    Args:
+        model: the model whose modules are recorded.
+        cfgs: ``{name: dict(type='ModuleOutputs', source='neck')}``.
+        model_name: used in error messages ('student', 'teacher', ...).
+    """
+
+    def __init__(self, model: nn.Module, cfgs: Dict[str, dict], model_name: str) -> None:
+        self.model_name = model_name
+        self.recorders: Dict[str, BaseRecorder] = {}
+        for name, cfg in (cfgs or {}).items():
+            cfg = dict(cfg)
+            cfg['type'] = cfg.get('type', 'ModuleOutputs')
+            if '.' not in cfg['type']:
+                cfg['type'] = 'mmkd.' + cfg['type']
+            recorder = TASK_UTILS.build(cfg)
+            try:
+                recorder.attach(model, model_name)
+            except (KeyError, AttributeError) as err:
+                raise type(err)(f'recorder {name!r} of the {model_name}: {err.args[0]}') from None
+            self.recorders[name] = recorder
+
+    @contextmanager
+    def recording(self) -> Iterator[None]:
+        """Buffers are cleared on entry, so each step sees only its own values."""
+        for recorder in self.recorders.values():
+            recorder.start()
+        try:
+            yield
+        finally:
+            for recorder in self.recorders.values():
+                recorder.stop()
+
+    def get(self, name: str):
+        return self.recorders[name].get_record_data()
+
+    def reset(self) -> None:
+        for recorder in self.recorders.values():
+            recorder.reset()
+
+    def detach(self) -> None:
+        for recorder in self.recorders.values():
+            recorder.detach()

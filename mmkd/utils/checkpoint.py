@@ -1,0 +1,122 @@
+"""Checkpoint reading and writing: weights-only loads, atomic writes.
+
+torch >= 2.6 loads with ``weights_only=True`` by default, and mmengine 0.10.7
+calls ``torch.load`` without arguments, so its own checkpoints (which pickle a
+few mmengine/numpy objects in ``message_hub``) fail to load for ``--resume``.
+Instead of turning safety off, :func:`allow_mmengine_globals` allow-lists
+exactly the classes mmengine writes.
+"""
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections import OrderedDict
+from typing import Dict, Optional, Union
+
+import numpy as np
+import torch
+from mmengine.fileio import LocalBackend, register_backend
+from torch import nn
+
+
+def allow_mmengine_globals() -> None:
+    """Allow-list the non-tensor objects mmengine stores in its checkpoints."""
+    from mmengine.logging.history_buffer import HistoryBuffer
+    from mmengine.logging.message_hub import MessageHub
+    from mmengine.config.config import ConfigDict
+
+    from numpy._core.multiarray import _reconstruct, scalar
+
+    safe = [HistoryBuffer, MessageHub, ConfigDict, OrderedDict, np.ndarray, np.dtype,
+            _reconstruct, scalar]
+    safe += [type(np.dtype(t)) for t in ('float64', 'float32', 'float16', 'int64', 'int32', 'uint8', 'bool')]
+    torch.serialization.add_safe_globals(safe)
+
+
+def load_state_dict_file(path: str, weights_only: bool = True,
+                         what: str = 'checkpoint') -> Dict[str, torch.Tensor]:
+    """Read a state dict from ``path`` (a full mmengine checkpoint or a bare state dict).
+
+    ``weights_only=False`` is an explicit opt-out for trusted legacy files.
+    """
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f'{what} file not found: {path!r}')
+    try:
+        obj = torch.load(path, map_location='cpu', weights_only=weights_only)
+    except Exception as err:  # noqa: BLE001 - re-raised with the file named
+        raise RuntimeError(f'could not load {what} {path!r} with weights_only={weights_only}: {err}. '
+                           'If the file is trusted and pickles other objects, pass weights_only=False.'
+                           ) from err
+    if isinstance(obj, dict) and 'state_dict' in obj:
+        obj = obj['state_dict']
+    elif isinstance(obj, dict) and 'model' in obj and isinstance(obj['model'], dict):
+        obj = obj['model']
+    if not isinstance(obj, dict):
+        raise TypeError(f'{what} {path!r} holds a {type(obj).__name__}, not a state dict')
+    return obj
+
+
+def load_into(model: nn.Module, path: str, weights_only: bool = True, strict: bool = True,
+              prefix: Optional[str] = None, what: str = 'checkpoint') -> None:
+    """Load ``path`` into ``model``; ``prefix`` selects and strips keys (e.g. 'student.')."""
+    state = load_state_dict_file(path, weights_only, what)
+    if prefix:
+        state = OrderedDict((k[len(prefix):], v) for k, v in state.items() if k.startswith(prefix))
+        if not state:
+            raise KeyError(f'{what} {path!r} has no keys starting with {prefix!r}')
+    result = model.load_state_dict(state, strict=False)
+    if strict and (result.missing_keys or result.unexpected_keys):
+        raise KeyError(f'{what} {path!r} does not match {type(model).__name__}: '
+                       f'missing keys {result.missing_keys[:10]}, unexpected keys {result.unexpected_keys[:10]}'
+                       f'{" (and more)" if max(len(result.missing_keys), len(result.unexpected_keys)) > 10 else ""}')
+
+
+def atomic_save(obj: object, path: Union[str, os.PathLike]) -> None:
+    """``torch.save`` to a temporary file in the same folder, then rename over ``path``.
+
+    A crash mid-write leaves the previous file intact instead of a truncated one.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp_', suffix='.pth')
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            torch.save(obj, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+@register_backend('mmkd_atomic_local')
+class AtomicLocalBackend(LocalBackend):
+    """mmengine's local file backend, but ``put`` writes via temp file + rename.
+
+    Selected with ``default_hooks.checkpoint.backend_args=dict(backend='mmkd_atomic_local')``
+    (the default in ``configs/_base_/default_runtime.py``), so the Runner's own
+    checkpoints and ``last_checkpoint`` are never left half-written.
+    """
+
+    def put(self, obj: bytes, filepath) -> None:
+        filepath = os.fspath(filepath)
+        folder = os.path.dirname(os.path.abspath(filepath))
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp_')
+        try:
+            with os.fdopen(fd, 'wb') as f:
+                f.write(obj if isinstance(obj, bytes) else io.BytesIO(obj).getvalue())
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, filepath)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+            raise
+
+    def put_text(self, obj: str, filepath, encoding: str = 'utf-8') -> None:
+        self.put(obj.encode(encoding), filepath)

@@ -1,0 +1,44 @@
+"""Shared test fixtures: a tiny registered model that needs no mmdet/mmseg."""
+import os
+import sys
+
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+from torch import nn
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+import mmkd  # noqa: E402,F401
+from mmkd.registry import MODELS  # noqa: E402
+
+
+@MODELS.register_module(force=True)
+class ToyNet(BaseModel):
+    """conv stem -> conv block -> global pool -> linear; labels are the data samples."""
+
+    def __init__(self, width: int = 8, num_classes: int = 3, data_preprocessor=None, init_cfg=None):
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.backbone = nn.Sequential(nn.Conv2d(3, width, 3, padding=1), nn.BatchNorm2d(width), nn.ReLU())
+        self.neck = nn.Conv2d(width, width, 3, padding=1)
+        self.head = nn.Linear(width, num_classes)
+
+    def _forward(self, inputs):
+        feat = self.neck(self.backbone(inputs))
+        return self.head(feat.mean((2, 3)))
+
+    def forward(self, inputs, data_samples=None, mode='tensor'):
+        logits = self._forward(inputs)
+        if mode == 'loss':
+            return dict(loss_cls=F.cross_entropy(logits, torch.as_tensor(data_samples)))
+        if mode == 'predict':
+            return logits.argmax(1)
+        return logits
+
+
+@pytest.fixture
+def toy_batch():
+    g = torch.Generator().manual_seed(0)
+    return torch.randn(4, 3, 8, 8, generator=g), torch.tensor([0, 1, 2, 1])

@@ -1,0 +1,27 @@
+"""tools/data/generate_embedded.py writes the requested sets and says so."""
+import importlib.util
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_cli():
+    spec = importlib.util.spec_from_file_location(
+        'generate_embedded', REPO_ROOT / 'tools' / 'data' / 'generate_embedded.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_det_only_and_seg_only(tmp_path, capsys):
+    cli = load_cli()
+    cli.main(['--out', str(tmp_path), '--seed', '3', '--num-train', '2', '--num-val', '1',
+              '--det-only'])
+    assert (tmp_path / 'shapes_coco' / 'meta.json').is_file()
+    assert not (tmp_path / 'shapes_cityscapes').exists()
+    assert len(list((tmp_path / 'shapes_coco' / 'train2017').glob('*.jpg'))) == 2
+    cli.main(['--out', str(tmp_path), '--seed', '3', '--num-train', '2', '--num-val', '1',
+              '--seg-only', '--seg-image-size', '64', '128'])
+    assert len(list((tmp_path / 'shapes_cityscapes' / 'leftImg8bit' / 'val').rglob('*.png'))) == 1
+    out = capsys.readouterr().out
+    assert 'shapes_coco: ready' in out and 'shapes_cityscapes: ready' in out

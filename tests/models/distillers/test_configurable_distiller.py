@@ -1,0 +1,105 @@
+"""Build-time and first-step validation of the distiller wiring."""
+import pytest
+import torch
+
+from mmkd.models.algorithms import SingleTeacherDistill
+
+STUDENT = dict(type='mmkd.ToyNet', width=4)
+TEACHER = dict(type='mmkd.ToyNet', width=8)
+NECK = dict(neck=dict(type='ModuleOutputs', source='neck'))
+
+
+def build(losses=None, loss_inputs=None, student_recorders=NECK, connectors=None):
+    return SingleTeacherDistill(
+        student=STUDENT, teacher=TEACHER,
+        distiller=dict(type='ConfigurableDistiller', student_recorders=student_recorders,
+                       teacher_recorders=NECK, connectors=connectors,
+                       losses=losses or dict(loss_hint=dict(type='FitNetLoss')),
+                       loss_inputs=dict(loss_hint=dict(preds_S=('student', 'neck'), preds_T=('teacher', 'neck')))
+                       if loss_inputs is None else loss_inputs))
+
+
+def test_unknown_module_path_lists_closest():
+    with pytest.raises(KeyError) as err:
+        build(student_recorders=dict(neck=dict(type='ModuleOutputs', source='nek')))
+    assert "'nek'" in str(err.value) and "'neck'" in str(err.value) and 'student' in str(err.value)
+
+
+def test_loss_input_naming_no_recorder():
+    with pytest.raises(KeyError, match="recorder 'fpn' of the teacher.*its recorders: \\['neck'\\]"):
+        build(loss_inputs=dict(loss_hint=dict(preds_S=('student', 'neck'), preds_T=('teacher', 'fpn'))))
+
+
+def test_loss_input_naming_unknown_model():
+    with pytest.raises(KeyError, match="reads model 'teachr'"):
+        build(loss_inputs=dict(loss_hint=dict(preds_S=('student', 'neck'), preds_T=('teachr', 'neck'))))
+
+
+def test_loss_argument_that_does_not_exist():
+    with pytest.raises(TypeError, match="FitNetLoss.forward\\) has no argument 'pred_T'"):
+        build(loss_inputs=dict(loss_hint=dict(preds_S=('student', 'neck'), pred_T=('teacher', 'neck'))))
+
+
+def test_missing_loss_argument():
+    with pytest.raises(TypeError, match="needs arguments \\['preds_T'\\]"):
+        build(loss_inputs=dict(loss_hint=dict(preds_S=('student', 'neck'))))
+
+
+def test_loss_without_inputs_and_unknown_connector():
+    with pytest.raises(KeyError, match="loss 'loss_hint' has no entry in loss_inputs"):
+        build(loss_inputs=dict())
+    with pytest.raises(KeyError, match="connector 'align'"):
+        build(loss_inputs=dict(loss_hint=dict(preds_S=dict(model='student', recorder='neck', connector='align'),
+                                              preds_T=('teacher', 'neck'))))
+
+
+def test_shape_mismatch_names_both_features(toy_batch):
+    inputs, labels = toy_batch
+    algo = build()
+    algo.train()
+    with pytest.raises(ValueError) as err:
+        algo(inputs, labels, mode='loss')
+    message = str(err.value)
+    assert "'loss_hint'" in message
+    assert 'student.neck has shape (4, 4, 8, 8)' in message
+    assert 'teacher.neck has shape (4, 8, 8, 8)' in message
+
+
+def test_weight_factor_scales_and_zero_skips(toy_batch):
+    inputs, labels = toy_batch
+    algo = build(connectors=dict(align=dict(type='ConvConnector', in_channels=4, out_channels=8)),
+                 loss_inputs=dict(loss_hint=dict(preds_S=dict(model='student', recorder='neck', connector='align'),
+                                                 preds_T=('teacher', 'neck'))))
+    full = algo(inputs, labels, mode='loss')['distill.loss_hint']
+    algo.distiller.set_weight_factor('loss_hint', 0.25)
+    assert torch.allclose(algo(inputs, labels, mode='loss')['distill.loss_hint'], 0.25 * full)
+    algo.distiller.set_weight_factor('loss_hint', 0)
+    assert 'distill.loss_hint' not in algo(inputs, labels, mode='loss')
+    with pytest.raises(KeyError, match='no distillation loss'):
+        algo.distiller.set_weight_factor('loss_other', 1)
+
+
+def test_sequence_inputs_sum_per_level():
+    from mmkd.models.distillers import ConfigurableDistiller
+    distiller = ConfigurableDistiller(
+        student_recorders=NECK, teacher_recorders=NECK,
+        losses=dict(loss_hint=dict(type='FitNetLoss')),
+        loss_inputs=dict(loss_hint=dict(preds_S=('student', 'neck'), preds_T=('teacher', 'neck'))))
+    a, b = [torch.randn(2, 3, 4, 4) for _ in range(2)], [torch.randn(2, 3, 4, 4) for _ in range(2)]
+
+    class Fake:
+        def __init__(self, value):
+            self.value = value
+
+        def get(self, name):
+            return self.value
+
+        def reset(self):
+            pass
+    distiller.recorder_managers = dict(student=Fake(tuple(a)), teacher=Fake(tuple(b)))
+    loss = distiller.compute_losses()['distill.loss_hint']
+    expected = sum(((x - y) ** 2).mean() for x, y in zip(a, b))
+    assert torch.allclose(loss, expected)
+    distiller.recorder_managers = dict(student=Fake(tuple(a)), teacher=Fake(tuple(b[:1])))
+    with pytest.raises(ValueError, match='shapes disagree'):
+        distiller.compute_losses()

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Distributed training with torchrun: tools/dist_train.sh CONFIG NUM_PROCS [train.py args...]
+# On CPU the gloo backend is used (set env_cfg.dist_cfg.backend='gloo' or pass
+# --cfg-options env_cfg.dist_cfg.backend=gloo).
+set -euo pipefail
+CONFIG=$1
+NPROC=$2
+shift 2
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PYTHON="${PYTHON:-python}"
+exec "$PYTHON" -m torch.distributed.run \
+  --nnodes="${NNODES:-1}" --node_rank="${NODE_RANK:-0}" \
+  --master_addr="${MASTER_ADDR:-127.0.0.1}" --master_port="${PORT:-29500}" \
+  --nproc_per_node="$NPROC" \
+  "$ROOT/tools/train.py" "$CONFIG" --launcher pytorch "$@"

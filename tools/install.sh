@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Install mmkd and its pinned stack into a virtual environment (default: ./.venv).
+#
+# Safe to rerun: every step checks what is already there, so an install that
+# stopped half-way finishes on the next run. mmcv 2.1.0 has no wheel on PyPI
+# for this Python/torch, so it is built once from its source distribution
+# (C++20 patch for torch 2.14 headers) and cached under ~/.cache/mmkd/wheels.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${MMKD_VENV:-$ROOT/.venv}"
+WHEELS="${MMKD_WHEEL_CACHE:-$HOME/.cache/mmkd/wheels}"
+PY="${MMKD_PYTHON:-python3.11}"
+MMCV_VERSION=2.1.0
+
+log() { printf '[mmkd install %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+
+if [ ! -x "$VENV/bin/python" ]; then
+  log "creating virtual environment $VENV"
+  "$PY" -m venv "$VENV"
+fi
+PIP=("$VENV/bin/python" -m pip)
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+have() { "$VENV/bin/python" - "$@" <<'PYEOF'
+import sys
+from importlib import metadata
+for spec in sys.argv[1:]:
+    name, _, version = spec.partition('==')
+    try:
+        got = metadata.version(name)
+    except metadata.PackageNotFoundError:
+        sys.exit(1)
+    if version and got != version:
+        sys.exit(1)
+PYEOF
+}
+
+if ! have torch==2.14.1 torchvision==0.29.1; then
+  log "installing torch 2.14.1 / torchvision 0.29.1 (large: a few minutes)"
+  "${PIP[@]}" install -q torch==2.14.1 torchvision==0.29.1
+fi
+
+# mmcv's setup.py imports pkg_resources, which setuptools >= 70 no longer
+# ships reliably; pin the build tools after torch, which may upgrade them.
+if ! "$VENV/bin/python" -c "import pkg_resources, wheel, ninja" >/dev/null 2>&1; then
+  log "installing build tools (setuptools<70, wheel, ninja)"
+  "${PIP[@]}" install -q "setuptools<70" wheel ninja
+fi
+
+# Runtime dependencies of mmcv/mmdet/mmseg are listed in pyproject.toml; the
+# OpenMMLab packages themselves go in with --no-deps so that pip neither pulls
+# opencv-python (needs libGL) nor replaces torch.
+if ! have mmcv==$MMCV_VERSION; then
+  mkdir -p "$WHEELS"
+  WHEEL="$(ls "$WHEELS"/mmcv-$MMCV_VERSION-*.whl 2>/dev/null | head -n1 || true)"
+  if [ -z "$WHEEL" ]; then
+    log "building mmcv $MMCV_VERSION from source with ops (once per machine, ~12 min on 2 cores)"
+    "${PIP[@]}" install -q mmengine==0.10.7 opencv-python-headless addict yapf
+    BUILD="$(mktemp -d)"
+    "${PIP[@]}" download -q --no-deps --no-binary :all: --no-build-isolation -d "$BUILD" mmcv==$MMCV_VERSION
+    tar -xzf "$BUILD"/mmcv-$MMCV_VERSION.tar.gz -C "$BUILD"
+    sed -i 's/-std=c++14/-std=c++20/g; s/-std=c++17/-std=c++20/g' "$BUILD/mmcv-$MMCV_VERSION/setup.py"
+    (cd "$BUILD/mmcv-$MMCV_VERSION" && MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-2}" \
+      "$VENV/bin/python" -m pip wheel -q --no-deps --no-build-isolation -w "$BUILD/dist" .)
+    cp "$BUILD"/dist/mmcv-*.whl "$WHEELS/.tmp.whl"
+    mv "$BUILD"/dist/mmcv-*.whl "$WHEELS/"   # atomic within the cache folder
+    rm -f "$WHEELS/.tmp.whl"
+    rm -rf "$BUILD"
+    WHEEL="$(ls "$WHEELS"/mmcv-$MMCV_VERSION-*.whl | head -n1)"
+  else
+    log "using cached mmcv wheel $WHEEL"
+  fi
+  "${PIP[@]}" install -q --no-deps "$WHEEL"
+fi
+
+if ! have mmdet==3.3.0 mmsegmentation==1.2.2; then
+  log "installing mmdet 3.3.0 and mmsegmentation 1.2.2 (--no-deps)"
+  "${PIP[@]}" install -q --no-deps mmdet==3.3.0 mmsegmentation==1.2.2
+fi
+
+if ! have mmkd || [ "$ROOT/pyproject.toml" -nt "$VENV/.mmkd-installed" ]; then
+  log "installing mmkd (editable) and its pinned dependencies"
+  "${PIP[@]}" install -q -e "$ROOT[test]"
+  touch "$VENV/.mmkd-installed"
+fi
+
+"$VENV/bin/python" -c "import mmcv.ops, mmdet, mmseg, mmkd; print('mmkd stack ready: mmcv', mmcv.__version__, '| mmdet', mmdet.__version__, '| mmseg', mmseg.__version__)"
