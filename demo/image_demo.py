@@ -43,12 +43,12 @@ def list_images(path: str):
 
 def run_demo(image: str, config: str, checkpoint: str, out: str, teacher_config: str = None,
              teacher_checkpoint: str = None, score_thr: float = 0.3, device: str = 'cpu',
-             upscale: int = 1):
+             upscale: int = 1, titles=('teacher', 'student')):
     from mmdet.apis import inference_detector
     models = []
     if teacher_config:
-        models.append(('teacher', load_detector(teacher_config, teacher_checkpoint, device)))
-    models.append(('student', load_detector(config, checkpoint, device)))
+        models.append((titles[0], load_detector(teacher_config, teacher_checkpoint, device)))
+    models.append((titles[1], load_detector(config, checkpoint, device)))
     images = list_images(image)
     outputs = []
     for img_path in images:

@@ -13,7 +13,8 @@ WHEELS="${MMKD_WHEEL_CACHE:-$HOME/.cache/mmkd/wheels}"
 PY="${MMKD_PYTHON:-python3.11}"
 MMCV_VERSION=2.1.0
 
-log() { printf '[mmkd install %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+CHANGED=0
+log() { printf '[mmkd install %s] %s\n' "$(date +%H:%M:%S)" "$*"; CHANGED=1; }
 
 if [ ! -x "$VENV/bin/python" ]; then
   log "creating virtual environment $VENV"
@@ -41,13 +42,6 @@ if ! have torch==2.14.1 torchvision==0.29.1; then
   "${PIP[@]}" install -q torch==2.14.1 torchvision==0.29.1
 fi
 
-# mmcv's setup.py imports pkg_resources, which setuptools >= 70 no longer
-# ships reliably; pin the build tools after torch, which may upgrade them.
-if ! "$VENV/bin/python" -c "import pkg_resources, wheel, ninja" >/dev/null 2>&1; then
-  log "installing build tools (setuptools<70, wheel, ninja)"
-  "${PIP[@]}" install -q "setuptools<70" wheel ninja
-fi
-
 # Runtime dependencies of mmcv/mmdet/mmseg are listed in pyproject.toml; the
 # OpenMMLab packages themselves go in with --no-deps so that pip neither pulls
 # opencv-python (needs libGL) nor replaces torch.
@@ -55,7 +49,10 @@ if ! have mmcv==$MMCV_VERSION; then
   mkdir -p "$WHEELS"
   WHEEL="$(ls "$WHEELS"/mmcv-$MMCV_VERSION-*.whl 2>/dev/null | head -n1 || true)"
   if [ -z "$WHEEL" ]; then
-    log "building mmcv $MMCV_VERSION from source with ops (once per machine, ~12 min on 2 cores)"
+    log "building mmcv $MMCV_VERSION from source with ops (once per machine, ~25 min on 2 cores)"
+    # mmcv's setup.py imports pkg_resources, which setuptools >= 70 no longer
+    # ships; these build tools are only needed for this step.
+    "${PIP[@]}" install -q "setuptools<70" wheel ninja
     "${PIP[@]}" install -q mmengine==0.10.7 opencv-python-headless addict yapf
     BUILD="$(mktemp -d)"
     "${PIP[@]}" download -q --no-deps --no-binary :all: --no-build-isolation -d "$BUILD" mmcv==$MMCV_VERSION
@@ -85,4 +82,5 @@ if ! have mmkd || [ "$ROOT/pyproject.toml" -nt "$VENV/.mmkd-installed" ]; then
   touch "$VENV/.mmkd-installed"
 fi
 
+[ "$CHANGED" = 0 ] && echo "[mmkd install] reusing the installed environment $VENV (nothing to do)"
 "$VENV/bin/python" -c "import mmcv.ops, mmdet, mmseg, mmkd; print('mmkd stack ready: mmcv', mmcv.__version__, '| mmdet', mmdet.__version__, '| mmseg', mmseg.__version__)"

@@ -24,6 +24,7 @@ from mmengine.config import Config  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 import mmkd  # noqa: E402,F401
+from mmkd.datasets import generate_detection, set_data_root  # noqa: E402
 
 CONFIGS = dict(
     teacher=osp.join(ROOT, 'configs/detection/retinanet_r50-w16_fpn_adamw-12e_shapes.py'),
@@ -55,14 +56,10 @@ def run_stage(config, work_dir, seed, data_root, options=None, train=True):
     cfg = Config.fromfile(config)
     cfg.work_dir = work_dir
     cfg.randomness = dict(seed=seed)
+    set_data_root(cfg, data_root)
     cfg.merge_from_dict({
-        'train_dataloader.dataset.data_root': data_root,
-        'val_dataloader.dataset.data_root': data_root,
-        'test_dataloader.dataset.data_root': data_root,
-        'val_evaluator.ann_file': osp.join(data_root, 'annotations/instances_val2017.json'),
-        'test_evaluator.ann_file': osp.join(data_root, 'annotations/instances_val2017.json'),
-        # evaluate once, after training, below
-        'train_cfg.val_interval': cfg.train_cfg.max_epochs + 1,
+        # evaluate once, after training, below (the loop would also validate at its last epoch)
+        'train_cfg.val_begin': cfg.train_cfg.max_epochs + 1,
         **(options or {}),
     })
     runner = Runner.from_cfg(cfg)
@@ -91,7 +88,6 @@ def main(argv=None):
     parser.add_argument('--retrain-teacher', action='store_true')
     args = parser.parse_args(argv)
 
-    from mmkd.datasets.embedded import generate_detection
     progress = Progress(dict(data=30, teacher=300, student=180, distilled=240, demo=15))
     det_root = osp.join(args.data_root, 'shapes_coco')
 
@@ -140,7 +136,8 @@ def main(argv=None):
     demo_image = osp.join(ROOT, 'demo', 'shapes_on_photo.jpg')
     out = osp.join(args.work_dir, 'demo_teacher_vs_distilled.png')
     run_demo(demo_image, CONFIGS['student'], osp.join(distill_dir, 'student_latest.pth'), out,
-             teacher_config=CONFIGS['teacher'], teacher_checkpoint=teacher_ckpt, score_thr=0.3)
+             teacher_config=CONFIGS['teacher'], teacher_checkpoint=teacher_ckpt, score_thr=0.3,
+             titles=('teacher R50-w16', 'student R18-w8 + CWD'))
     progress.finish('demo')
     print(f'demo image: {out}\nresults: {osp.join(args.work_dir, "results.md")}')
     progress.stage('done')

@@ -11,6 +11,7 @@ from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 import mmkd  # noqa: E402,F401  (registers modules, allow-lists checkpoint globals)
+from mmkd.datasets import set_data_root  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -23,7 +24,8 @@ def parse_args(argv=None):
     parser.add_argument('--resume', nargs='?', type=str, const='auto',
                         help='resume from a checkpoint; without a path, from the latest in work-dir')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config entries, e.g. train_cfg.max_epochs=2')
+                        help='override config entries, e.g. train_cfg.max_epochs=2; '
+                        'data_root=PATH moves every dataset to PATH')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
@@ -38,7 +40,10 @@ def build_cfg(args) -> Config:
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+        options = dict(args.cfg_options)
+        if 'data_root' in options:  # move every dataset and annotation file, not just the variable
+            set_data_root(cfg, options.pop('data_root'))
+        cfg.merge_from_dict(options)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:

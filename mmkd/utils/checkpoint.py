@@ -20,9 +20,30 @@ from mmengine.fileio import LocalBackend, register_backend
 from torch import nn
 
 
+def _reduce_history_buffer(buffer):
+    """Pickle a HistoryBuffer without its statistics functions.
+
+    mmengine pickles ``HistoryBuffer._statistics_methods`` (functions, stored
+    through ``builtins.getattr``), which a weights-only load must refuse:
+    allowing ``getattr`` would open the unpickler to arbitrary attribute
+    access. The defaults are restored by ``HistoryBuffer.__setstate__``.
+    """
+    state = {k: v for k, v in buffer.__dict__.items()
+             if k not in ('statistics_methods', '_statistics_methods')}
+    return type(buffer), (), state
+
+
 def allow_mmengine_globals() -> None:
-    """Allow-list the non-tensor objects mmengine stores in its checkpoints."""
+    """Allow-list the non-tensor objects mmengine stores in its checkpoints.
+
+    Also makes checkpoints written from now on weights-only loadable (see
+    :func:`_reduce_history_buffer`). Checkpoints written by mmengine without
+    mmkd still pickle ``getattr`` and need ``weights_only=False`` (trusted files only).
+    """
+    import copyreg
+
     from mmengine.logging.history_buffer import HistoryBuffer
+    copyreg.pickle(HistoryBuffer, _reduce_history_buffer)
     from mmengine.logging.message_hub import MessageHub
     from mmengine.config.config import ConfigDict
 
@@ -72,6 +93,13 @@ def load_into(model: nn.Module, path: str, weights_only: bool = True, strict: bo
                        f'{" (and more)" if max(len(result.missing_keys), len(result.unexpected_keys)) > 10 else ""}')
 
 
+def _default_permissions(path: str) -> None:
+    """mkstemp creates 0600 files; give the final file the usual umask-based mode."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
 def atomic_save(obj: object, path: Union[str, os.PathLike]) -> None:
     """``torch.save`` to a temporary file in the same folder, then rename over ``path``.
 
@@ -81,6 +109,7 @@ def atomic_save(obj: object, path: Union[str, os.PathLike]) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp_', suffix='.pth')
+    _default_permissions(tmp)
     try:
         with os.fdopen(fd, 'wb') as f:
             torch.save(obj, f)
@@ -107,6 +136,7 @@ class AtomicLocalBackend(LocalBackend):
         folder = os.path.dirname(os.path.abspath(filepath))
         os.makedirs(folder, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp_')
+        _default_permissions(tmp)
         try:
             with os.fdopen(fd, 'wb') as f:
                 f.write(obj if isinstance(obj, bytes) else io.BytesIO(obj).getvalue())

@@ -36,3 +36,27 @@ def test_load_state_dict_file_forms(tmp_path):
     assert set(load_state_dict_file(str(tmp_path / 'full.pth'))) == {'w'}
     with pytest.raises(FileNotFoundError, match='teacher checkpoint file not found'):
         load_state_dict_file(str(tmp_path / 'missing.pth'), what='teacher checkpoint')
+
+
+def test_message_hub_state_round_trips_under_weights_only():
+    """What --resume reads: mmengine's message hub, loaded with weights_only=True."""
+    import io
+
+    from mmengine.logging import MessageHub
+    hub = MessageHub.get_instance('test_weights_only_hub')
+    for value in (3.0, 1.0, 2.0):
+        hub.update_scalar('train/loss', value)
+    buffer = io.BytesIO()
+    torch.save({'message_hub': hub.state_dict()}, buffer)
+    assert b'getattr' not in buffer.getvalue()  # no function references pickled
+    buffer.seek(0)
+    restored = torch.load(buffer, weights_only=True)['message_hub']['log_scalars']['train/loss']
+    assert (restored.min(), restored.max(), restored.mean(), restored.current()) == (1.0, 3.0, 2.0, 2.0)
+
+
+def test_atomic_save_uses_normal_permissions(tmp_path):
+    path = tmp_path / 'x.pth'
+    atomic_save({'a': 1}, path)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (path.stat().st_mode & 0o777) == (0o666 & ~umask)

@@ -31,7 +31,7 @@ def write_json(path: str, obj: Any) -> None:
     os.makedirs(osp.dirname(path) or '.', exist_ok=True)
     tmp = f'{path}.tmp'
     with open(tmp, 'w', encoding='utf-8') as f:
-        json.dump(obj, f, separators=(',', ':'), sort_keys=False)
+        json.dump(obj, f, separators=(',', ':'))
     os.replace(tmp, path)
 
 
