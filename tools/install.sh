@@ -53,7 +53,8 @@ if ! have mmcv==$MMCV_VERSION; then
     # mmcv's setup.py imports pkg_resources, which setuptools >= 70 no longer
     # ships; these build tools are only needed for this step.
     "${PIP[@]}" install -q "setuptools<70" wheel ninja
-    "${PIP[@]}" install -q mmengine==0.10.7 opencv-python-headless addict yapf
+    "${PIP[@]}" install -q --no-deps mmengine==0.10.7
+    "${PIP[@]}" install -q opencv-python-headless==4.14.0.94 addict yapf pyyaml rich termcolor
     BUILD="$(mktemp -d)"
     "${PIP[@]}" download -q --no-deps --no-binary :all: --no-build-isolation -d "$BUILD" mmcv==$MMCV_VERSION
     tar -xzf "$BUILD"/mmcv-$MMCV_VERSION.tar.gz -C "$BUILD"
@@ -71,9 +72,17 @@ if ! have mmcv==$MMCV_VERSION; then
   "${PIP[@]}" install -q --no-deps "$WHEEL"
 fi
 
-if ! have mmdet==3.3.0 mmsegmentation==1.2.2; then
-  log "installing mmdet 3.3.0 and mmsegmentation 1.2.2 (--no-deps)"
-  "${PIP[@]}" install -q --no-deps mmdet==3.3.0 mmsegmentation==1.2.2
+if ! have mmengine==0.10.7 mmdet==3.3.0 mmsegmentation==1.2.2; then
+  log "installing mmengine 0.10.7, mmdet 3.3.0 and mmsegmentation 1.2.2 (--no-deps)"
+  "${PIP[@]}" install -q --no-deps mmengine==0.10.7 mmdet==3.3.0 mmsegmentation==1.2.2
+fi
+
+# one cv2 only: a full opencv-python (pulled by an older install) shadows the
+# headless build and needs libGL
+if have opencv-python; then
+  log "removing opencv-python in favour of opencv-python-headless"
+  "${PIP[@]}" uninstall -q -y opencv-python
+  "${PIP[@]}" install -q --force-reinstall --no-deps opencv-python-headless==4.14.0.94
 fi
 
 if ! have mmkd || [ "$ROOT/pyproject.toml" -nt "$VENV/.mmkd-installed" ]; then

@@ -137,7 +137,7 @@ def main(argv=None):
     out = osp.join(args.work_dir, 'demo_teacher_vs_distilled.png')
     run_demo(demo_image, CONFIGS['student'], osp.join(distill_dir, 'student_latest.pth'), out,
              teacher_config=CONFIGS['teacher'], teacher_checkpoint=teacher_ckpt, score_thr=0.3,
-             titles=('teacher R50-w16', 'student R18-w8 + CWD'))
+             upscale=2, titles=('teacher R50-w16', 'student R18-w8 + CWD'))
     progress.finish('demo')
     print(f'demo image: {out}\nresults: {osp.join(args.work_dir, "results.md")}')
     progress.stage('done')

@@ -34,7 +34,7 @@ def draw_detections(image_bgr: np.ndarray, result, class_names: Sequence[str],
                     cv2.LINE_AA)
     if title:
         bar = np.full((int(28 * max(1.0, scale * 2)), canvas.shape[1], 3), 255, np.uint8)
-        cv2.putText(bar, f'{title}: {int(keep.sum())} boxes >= {score_thr}', (6, bar.shape[0] - 8),
+        cv2.putText(bar, f'{title} ({int(keep.sum())} boxes)', (6, bar.shape[0] - 8),
                     cv2.FONT_HERSHEY_SIMPLEX, max(0.45, scale), (0, 0, 0), 1, cv2.LINE_AA)
         canvas = np.concatenate([bar, canvas], axis=0)
     return canvas

@@ -17,6 +17,8 @@ pytest.importorskip('mmseg')
 from mmengine.config import Config  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
+from mmkd.models.algorithms import build_model  # noqa: E402
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DET_CFG = osp.join(ROOT, 'configs/cwd/cwd_logits_retinanet_r50-w16_retinanet_r18-w8_adamw-12e_shapes.py')
 DET_STUDENT = osp.join(ROOT, 'configs/detection/retinanet_r18-w8_fpn_adamw-12e_shapes.py')
@@ -44,14 +46,21 @@ def seg_root(tmp_path_factory):
 
 def small_cfg(path, data_root, work_dir, max_epochs, ann_file=None):
     cfg = Config.fromfile(path)
-    options = {
-        'model.teacher.ckpt': None,  # random teacher: this tests the machinery, not accuracy
+    # a random teacher saved as a checkpoint: this tests the machinery, not accuracy
+    teacher_ckpt = osp.join(work_dir + '_teacher.pth')
+    if not osp.isfile(teacher_ckpt):
+        torch.save({'state_dict': build_model(cfg.model.teacher, 'teacher').state_dict()}, teacher_ckpt)
+    options = {'model.teacher.ckpt': teacher_ckpt}
+    if ann_file:  # barely trained detectors score below 0.05: keep every box so COCO metrics exist
+        for model in ('student', 'teacher'):
+            options[f'model.{model}.cfg_options'] = {'test_cfg.score_thr': 0.0}
+    options.update({
         'work_dir': work_dir,
         'train_cfg.max_epochs': max_epochs,
         'train_cfg.val_interval': max_epochs,
         'default_hooks.logger.interval': 1,
         'param_scheduler': [dict(type='ConstantLR', factor=1.0, by_epoch=True)],
-    }
+    })
     for split in ('train', 'val', 'test'):
         options[f'{split}_dataloader.dataset.data_root'] = data_root
         options[f'{split}_dataloader.num_workers'] = 0

@@ -98,20 +98,17 @@ class MultiTeacherDistill(BaseModel):
         return model(inputs, data_samples, mode=mode)
 
     def loss(self, inputs: torch.Tensor, data_samples: Optional[List[Any]] = None) -> Dict[str, torch.Tensor]:
-        names = list(self.teachers)
-        with self.distiller.recording(names):
-            for name in names:
-                teacher = self.teachers[name]
-                if self.teacher_trainable:
-                    teacher_losses = teacher(inputs, data_samples, mode='loss')
+        losses: Dict[str, torch.Tensor] = {}
+        with self.distiller.recording(list(self.teachers)):
+            for name, teacher in self.teachers.items():
+                if self.teacher_trainable:  # online distillation: teachers learn their task too
+                    losses.update({f'{name}.{k}': v
+                                   for k, v in teacher(inputs, data_samples, mode='loss').items()})
                 else:
                     with torch.no_grad():
                         teacher(inputs, data_samples, mode=self.teacher_forward_mode)
-                    teacher_losses = {}
         with self.distiller.recording(['student']):
-            losses = dict(self.student(inputs, data_samples, mode='loss'))
-        if self.teacher_trainable:
-            losses.update({f'teacher.{k}': v for k, v in teacher_losses.items()})
+            losses.update(self.student(inputs, data_samples, mode='loss'))
         losses.update(self.distiller.compute_losses(data_samples))
         return losses
 

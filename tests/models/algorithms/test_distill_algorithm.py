@@ -143,3 +143,15 @@ def test_multi_teacher_losses_from_each_teacher(toy_batch):
     assert losses['distill.loss_big'] > 0
     sum(losses.values()).backward()
     assert all(p.grad is None for t in algo.teachers.values() for p in t.parameters())
+
+
+def test_trainable_teacher_learns_its_task_too(toy_batch):
+    inputs, labels = toy_batch
+    algo = SingleTeacherDistill(student=STUDENT, teacher=TEACHER, distiller=fitnet_distiller(),
+                                teacher_trainable=True)
+    algo.train()
+    assert algo.teacher.training
+    losses = algo(inputs, labels, mode='loss')
+    assert set(losses) == {'loss_cls', 'teacher.loss_cls', 'distill.loss_hint'}
+    sum(losses.values()).backward()
+    assert all(p.grad is not None for p in algo.teacher.parameters())
