@@ -20,7 +20,10 @@ if [ ! -x "$VENV/bin/python" ]; then
   log "creating virtual environment $VENV"
   "$PY" -m venv "$VENV"
 fi
-PIP=("$VENV/bin/python" -m pip)
+# pip, minus the warnings this machine's pip config prints for every package
+# it cannot find in its local mirrors
+pip_() { "$VENV/bin/python" -m pip "$@" 2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2); }
+PIP=(pip_)
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 have() { "$VENV/bin/python" - "$@" <<'PYEOF'
@@ -61,9 +64,10 @@ if ! have mmcv==$MMCV_VERSION; then
     sed -i 's/-std=c++14/-std=c++20/g; s/-std=c++17/-std=c++20/g' "$BUILD/mmcv-$MMCV_VERSION/setup.py"
     (cd "$BUILD/mmcv-$MMCV_VERSION" && MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-2}" \
       "$VENV/bin/python" -m pip wheel -q --no-deps --no-build-isolation -w "$BUILD/dist" .)
-    cp "$BUILD"/dist/mmcv-*.whl "$WHEELS/.tmp.whl"
-    mv "$BUILD"/dist/mmcv-*.whl "$WHEELS/"   # atomic within the cache folder
-    rm -f "$WHEELS/.tmp.whl"
+    BUILT="$(ls "$BUILD"/dist/mmcv-*.whl)"
+    # copy next to its final name, then rename: an interrupted copy never looks like a wheel
+    cp "$BUILT" "$WHEELS/.partial-mmcv"
+    mv "$WHEELS/.partial-mmcv" "$WHEELS/$(basename "$BUILT")"
     rm -rf "$BUILD"
     WHEEL="$(ls "$WHEELS"/mmcv-$MMCV_VERSION-*.whl | head -n1)"
   else

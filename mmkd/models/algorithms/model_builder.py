@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import copy
+import importlib.util
+import os
 from typing import Optional
 
 from mmengine.config import Config, ConfigDict
@@ -32,7 +34,7 @@ def load_model_cfg(spec: dict, role: str) -> ConfigDict:
             raise KeyError(f'the {role} needs either cfg_path=... or a model dict with type=...')
         return with_build_scope(ConfigDict(spec))
     try:
-        cfg = Config.fromfile(cfg_path)
+        cfg = Config.fromfile(package_config_path(cfg_path) if '::' in cfg_path else cfg_path)
     except FileNotFoundError as err:
         raise FileNotFoundError(f'{role} config not found: {cfg_path!r} ({err})') from None
     if overrides:
@@ -59,6 +61,20 @@ def with_build_scope(model_cfg: ConfigDict) -> ConfigDict:
         model_cfg['_scope_'] = scope
         model_cfg['type'] = name
     return model_cfg
+
+
+def package_config_path(cfg_path: str) -> str:
+    """``'mmdet::retinanet/x.py'`` -> the file inside the installed package.
+
+    OpenMMLab packages ship their configs under ``<package>/.mim/configs``.
+    (mmengine.hub resolves this too, but imports ``pkg_resources``, which
+    current setuptools no longer provide.)
+    """
+    package, _, relative = cfg_path.partition('::')
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise FileNotFoundError(f'package {package!r} of config {cfg_path!r} is not installed')
+    return os.path.join(os.path.dirname(spec.origin), '.mim', 'configs', relative)
 
 
 def build_model(spec: dict, role: str) -> nn.Module:
