@@ -88,7 +88,7 @@ def main(argv=None):
     parser.add_argument('--retrain-teacher', action='store_true')
     args = parser.parse_args(argv)
 
-    progress = Progress(dict(data=30, teacher=300, student=180, distilled=240, demo=15))
+    progress = Progress(dict(data=15, teacher=190, student=120, distilled=180, demo=10))
     det_root = osp.join(args.data_root, 'shapes_coco')
 
     progress.stage('data', f'-> {det_root}')

@@ -4,7 +4,7 @@ model = dict(
     distiller=dict(
         _delete_=True,
         type='ConfigurableDistiller',
-        student_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
-        teacher_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
+        student_recorders={{_base_.fpn_recorders}},
+        teacher_recorders={{_base_.fpn_recorders}},
         losses=dict(loss_cwd=dict(type='ChannelWiseDivergence', tau=1.0, loss_weight=10.0)),
         loss_inputs=dict(loss_cwd=dict(preds_S=('student', 'fpn'), preds_T=('teacher', 'fpn')))))

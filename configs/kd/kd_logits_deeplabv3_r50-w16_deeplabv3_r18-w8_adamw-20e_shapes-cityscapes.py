@@ -4,7 +4,7 @@ model = dict(
     distiller=dict(
         _delete_=True,
         type='ConfigurableDistiller',
-        student_recorders=dict(logits=dict(type='ModuleOutputs', source='decode_head.conv_seg')),
-        teacher_recorders=dict(logits=dict(type='ModuleOutputs', source='decode_head.conv_seg')),
+        student_recorders={{_base_.seg_logits_recorders}},
+        teacher_recorders={{_base_.seg_logits_recorders}},
         losses=dict(loss_kd=dict(type='KDLoss', tau=1.0, loss_weight=1.0)),
         loss_inputs=dict(loss_kd=dict(preds_S=('student', 'logits'), preds_T=('teacher', 'logits')))))

@@ -6,7 +6,7 @@ model = dict(
     distiller=dict(
         _delete_=True,
         type='ConfigurableDistiller',
-        student_recorders=dict(cls=dict(type='ModuleOutputs', source='bbox_head.retina_cls')),
-        teacher_recorders=dict(cls=dict(type='ModuleOutputs', source='bbox_head.retina_cls')),
+        student_recorders={{_base_.cls_logits_recorders}},
+        teacher_recorders={{_base_.cls_logits_recorders}},
         losses=dict(loss_kd=dict(type='KDLoss', tau=2.0, loss_weight=1.0)),
         loss_inputs=dict(loss_kd=dict(preds_S=('student', 'cls'), preds_T=('teacher', 'cls')))))

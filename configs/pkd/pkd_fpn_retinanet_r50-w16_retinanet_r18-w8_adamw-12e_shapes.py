@@ -4,7 +4,7 @@ model = dict(
     distiller=dict(
         _delete_=True,
         type='ConfigurableDistiller',
-        student_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
-        teacher_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
+        student_recorders={{_base_.fpn_recorders}},
+        teacher_recorders={{_base_.fpn_recorders}},
         losses=dict(loss_pkd=dict(type='PKDLoss', loss_weight=6.0)),
         loss_inputs=dict(loss_pkd=dict(preds_S=('student', 'fpn'), preds_T=('teacher', 'fpn')))))

@@ -8,11 +8,10 @@ exactly the classes mmengine writes.
 """
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 from collections import OrderedDict
-from typing import Dict, Optional, Union
+from typing import BinaryIO, Callable, Dict, Optional, Union
 
 import numpy as np
 import torch
@@ -100,19 +99,17 @@ def _default_permissions(path: str) -> None:
     os.chmod(path, 0o666 & ~umask)
 
 
-def atomic_save(obj: object, path: Union[str, os.PathLike]) -> None:
-    """``torch.save`` to a temporary file in the same folder, then rename over ``path``.
-
-    A crash mid-write leaves the previous file intact instead of a truncated one.
-    """
+def _atomic_write(path: Union[str, os.PathLike], write: Callable[[BinaryIO], None]) -> None:
+    """Write through ``write(file)`` to a temporary file in the same folder, then
+    rename it over ``path``: a crash mid-write leaves the previous file intact."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp_', suffix='.pth')
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp_')
     _default_permissions(tmp)
     try:
         with os.fdopen(fd, 'wb') as f:
-            torch.save(obj, f)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -120,6 +117,11 @@ def atomic_save(obj: object, path: Union[str, os.PathLike]) -> None:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+
+
+def atomic_save(obj: object, path: Union[str, os.PathLike]) -> None:
+    """``torch.save`` ``obj`` to ``path`` atomically."""
+    _atomic_write(path, lambda f: torch.save(obj, f))
 
 
 @register_backend('mmkd_atomic_local')
@@ -132,21 +134,7 @@ class AtomicLocalBackend(LocalBackend):
     """
 
     def put(self, obj: bytes, filepath) -> None:
-        filepath = os.fspath(filepath)
-        folder = os.path.dirname(os.path.abspath(filepath))
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp_')
-        _default_permissions(tmp)
-        try:
-            with os.fdopen(fd, 'wb') as f:
-                f.write(obj if isinstance(obj, bytes) else io.BytesIO(obj).getvalue())
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, filepath)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
+        _atomic_write(filepath, lambda f: f.write(bytes(obj)))
 
     def put_text(self, obj: str, filepath, encoding: str = 'utf-8') -> None:
         self.put(obj.encode(encoding), filepath)

@@ -5,7 +5,7 @@ relies on: losses are finite, the teacher is untouched, validation reports
 student and teacher, the student-only checkpoint loads into plain mmdet/mmseg
 with no missing or unexpected keys, and --resume continues the schedule.
 """
-import os
+import importlib.util
 import os.path as osp
 
 import pytest
@@ -73,6 +73,13 @@ def small_cfg(path, data_root, work_dir, max_epochs, ann_file=None):
     return cfg
 
 
+def load_tool(name):
+    spec = importlib.util.spec_from_file_location(f'mmkd_tool_{name}', osp.join(ROOT, 'tools', f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def check_student_export(work_dir, student_model, init_fn, student_cfg):
     path = osp.join(work_dir, 'student_latest.pth')
     assert osp.isfile(path)
@@ -102,6 +109,16 @@ def test_detection_distillation_trains_exports_and_resumes(det_root, tmp_path):
     assert 'coco/bbox_mAP' in metrics and 'teacher/coco/bbox_mAP' in metrics
     check_student_export(work_dir, runner.model.student, init_detector, DET_STUDENT)
     iters_per_epoch = len(runner.train_dataloader)
+
+    # tools/test.py on the exported student with the plain student config
+    test_tool = load_tool('test')
+    student_metrics = test_tool.main([
+        DET_STUDENT, osp.join(work_dir, 'student_latest.pth'), '--work-dir', str(tmp_path / 'test'),
+        '--cfg-options', f'test_dataloader.dataset.data_root={det_root}',
+        f'test_evaluator.ann_file={osp.join(det_root, "annotations/instances_val2017.json")}',
+        'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
+        'model.test_cfg.score_thr=0.0'])
+    assert student_metrics['coco/bbox_mAP'] == pytest.approx(metrics['coco/bbox_mAP'])
 
     # --resume: the second run starts at epoch 1 and finishes epoch 2
     cfg = small_cfg(DET_CFG, det_root, work_dir, 2, 'annotations/instances_val2017.json')

@@ -5,6 +5,8 @@ _base_ = [
     '../schedules/adamw_20e_seg.py',
     '../default_runtime.py',
 ]
+# recorder sets the method configs share (children use them as _base_ variables)
+seg_logits_recorders = dict(logits=dict(type='ModuleOutputs', source='decode_head.conv_seg'))
 teacher_ckpt = 'work_dirs/deeplabv3_r50-w16-d8_adamw-20e_shapes-cityscapes/epoch_20.pth'
 model = dict(
     type='mmkd.SingleTeacherDistill',

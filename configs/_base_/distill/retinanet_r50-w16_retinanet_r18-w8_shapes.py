@@ -5,6 +5,9 @@ _base_ = [
     '../schedules/adamw_12e.py',
     '../default_runtime.py',
 ]
+# recorder sets the method configs share (children use them as _base_ variables)
+fpn_recorders = dict(fpn=dict(type='ModuleOutputs', source='neck'))  # tuple of 5 levels
+cls_logits_recorders = dict(cls=dict(type='ModuleOutputs', source='bbox_head.retina_cls'))  # one call per level
 teacher_ckpt = 'work_dirs/retinanet_r50-w16_fpn_adamw-12e_shapes/epoch_12.pth'
 model = dict(
     type='mmkd.SingleTeacherDistill',

@@ -36,6 +36,20 @@ def _shape(value: Any) -> Any:
     return type(value).__name__
 
 
+def _compared_dims(loss: nn.Module) -> Optional[Sequence[int]]:
+    """Which dims of preds_S / preds_T must agree before ``loss`` runs (None: all).
+
+    A loss declares ``compared_dims`` when it adapts the rest itself: FGD
+    aligns channels (N, H, W must agree), PKD with ``resize_stu`` resizes the
+    student (N, C must agree).
+    """
+    if hasattr(loss, 'compared_dims'):
+        return loss.compared_dims
+    if getattr(loss, 'resize_stu', False):
+        return (0, 1)
+    return None
+
+
 @MODELS.register_module()
 class ConfigurableDistiller(BaseModule):
     """Args:
@@ -153,12 +167,13 @@ class ConfigurableDistiller(BaseModule):
         if 'preds_S' not in inputs or 'preds_T' not in inputs:
             return
         s_shape, t_shape = _shape(inputs['preds_S']), _shape(inputs['preds_T'])
-        if getattr(loss, 'resize_stu', False):  # spatial sizes may differ: compare N and C only
-            def key(shape):
-                return [key(s) for s in shape] if isinstance(shape, list) else tuple(shape[:2])
-            same = key(s_shape) == key(t_shape)
-        else:
-            same = s_shape == t_shape
+        dims = _compared_dims(loss)
+
+        def key(shape):
+            if isinstance(shape, list):
+                return [key(s) for s in shape]
+            return tuple(shape) if dims is None else tuple(shape[d] for d in dims if d < len(shape))
+        same = key(s_shape) == key(t_shape)
         if not same:
             raise ValueError(
                 f'distillation loss {loss_name!r}: feature shapes disagree after connectors: '

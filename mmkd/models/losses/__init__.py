@@ -4,8 +4,13 @@ from .fitnet import FitNetLoss, fitnet_loss
 from .kd import KDLoss, kd_loss
 from .pkd import PKDLoss, pkd_loss
 from .pixel_dkd import PixelDKDLoss
+from .mgd import MGDLoss, mgd_loss
+from .fgd import (FGDLoss, GcBlock, channel_attention, fgd_attention_loss, fgd_focal_loss,
+                  fgd_global_loss, fgd_masks, spatial_attention)
 
 __all__ = [
     'ChannelWiseDivergence', 'DKDLoss', 'FitNetLoss', 'KDLoss', 'PKDLoss', 'PixelDKDLoss',
     'cwd_loss', 'dkd_loss', 'fitnet_loss', 'kd_loss', 'pkd_loss',
+    'MGDLoss', 'mgd_loss', 'FGDLoss', 'GcBlock', 'spatial_attention', 'channel_attention', 'fgd_masks',
+    'fgd_focal_loss', 'fgd_attention_loss', 'fgd_global_loss',
 ]

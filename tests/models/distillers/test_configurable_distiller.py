@@ -87,19 +87,53 @@ def test_sequence_inputs_sum_per_level():
         loss_inputs=dict(loss_hint=dict(preds_S=('student', 'neck'), preds_T=('teacher', 'neck'))))
     a, b = [torch.randn(2, 3, 4, 4) for _ in range(2)], [torch.randn(2, 3, 4, 4) for _ in range(2)]
 
-    class Fake:
-        def __init__(self, value):
-            self.value = value
-
-        def get(self, name):
-            return self.value
-
-        def reset(self):
-            pass
-    distiller.recorder_managers = dict(student=Fake(tuple(a)), teacher=Fake(tuple(b)))
+    distiller.recorder_managers = dict(student=_Fixed(tuple(a)), teacher=_Fixed(tuple(b)))
     loss = distiller.compute_losses()['distill.loss_hint']
     expected = sum(((x - y) ** 2).mean() for x, y in zip(a, b))
     assert torch.allclose(loss, expected)
-    distiller.recorder_managers = dict(student=Fake(tuple(a)), teacher=Fake(tuple(b[:1])))
+    distiller.recorder_managers = dict(student=_Fixed(tuple(a)), teacher=_Fixed(tuple(b[:1])))
     with pytest.raises(ValueError, match='shapes disagree'):
         distiller.compute_losses()
+
+
+class _Fixed:
+    """Stands in for a recorder manager holding one value."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def get(self, name):
+        return self.value
+
+    def reset(self):
+        pass
+
+
+def _distiller_with(loss_cfg, **extra_inputs):
+    from mmkd.models.distillers import ConfigurableDistiller
+    return ConfigurableDistiller(
+        student_recorders=NECK, teacher_recorders=NECK, losses=dict(loss_x=loss_cfg),
+        loss_inputs=dict(loss_x=dict(preds_S=('student', 'neck'), preds_T=('teacher', 'neck'), **extra_inputs)))
+
+
+def test_pkd_may_resize_spatially_but_channels_must_agree():
+    distiller = _distiller_with(dict(type='PKDLoss'))
+    distiller.recorder_managers = dict(student=_Fixed(torch.randn(2, 3, 4, 4)), teacher=_Fixed(torch.randn(2, 3, 8, 8)))
+    assert torch.isfinite(distiller.compute_losses()['distill.loss_x'])
+    distiller.recorder_managers = dict(student=_Fixed(torch.randn(2, 4, 8, 8)), teacher=_Fixed(torch.randn(2, 3, 8, 8)))
+    with pytest.raises(ValueError, match=r'\(2, 4, 8, 8\).*\(2, 3, 8, 8\)'):
+        distiller.compute_losses()
+
+
+def test_fgd_aligns_channels_itself_but_not_size():
+    from mmengine.structures import InstanceData
+    from mmdet.structures import DetDataSample
+    distiller = _distiller_with(dict(type='FGDLoss', student_channels=4, teacher_channels=8),
+                                data_samples='data_samples')
+    sample = DetDataSample(metainfo=dict(img_shape=(32, 32), batch_input_shape=(32, 32)))
+    sample.gt_instances = InstanceData(bboxes=torch.tensor([[0., 0., 16., 16.]]), labels=torch.tensor([0]))
+    distiller.recorder_managers = dict(student=_Fixed(torch.randn(1, 4, 8, 8)), teacher=_Fixed(torch.randn(1, 8, 8, 8)))
+    assert torch.isfinite(distiller.compute_losses([sample])['distill.loss_x'])
+    distiller.recorder_managers = dict(student=_Fixed(torch.randn(1, 4, 4, 4)), teacher=_Fixed(torch.randn(1, 8, 8, 8)))
+    with pytest.raises(ValueError, match='shapes disagree'):
+        distiller.compute_losses([sample])

@@ -1,0 +1,220 @@
+"""Focal and Global Distillation for detectors (one FPN level per call).
+
+Yang et al., "Focal and Global Knowledge Distillation for Detectors",
+CVPR 2022; follows ``yzd-v/FGD mmdet/distillation/losses/fgd.py::FeatureLoss``:
+
+* attention from ``|F|``: spatial ``S(F) = H*W*softmax(mean_c|F| / T)`` and
+  channel ``Ch(F) = C*softmax(mean_hw|F| / T)``;
+* GT masks on the feature map: ``M_fg`` the area-normalised max over boxes,
+  ``M_bg`` the indicator of the rest normalised to sum 1;
+* focal loss (teacher attention on both): ``sum M*S_t*Ch_t*(F_t - F_s)^2 / N``
+  for the foreground (``alpha_fgd``) and the background (``beta_fgd``);
+* attention loss ``sum|Ch_s - Ch_t| / N + sum|S_s - S_t| / N`` (``gamma_fgd``);
+* global loss ``sum(R_s(F_s) - R_t(F_t))^2 / N`` with GcBlock context
+  modules ``R`` for student and teacher (``lambda_fgd``).
+"""
+from __future__ import annotations
+
+from typing import Any, List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import constant_init, kaiming_init
+from torch import Tensor, nn
+
+from mmkd.registry import MODELS
+from .utils import check_pair
+
+
+# ------------------------------------------------------------- pure functions
+def spatial_attention(feat: Tensor, temp: float = 0.5) -> Tensor:
+    """``H*W*softmax(mean_c|F| / temp)`` over positions, shape ``(N, H, W)``; sums to ``H*W``."""
+    N, _, H, W = feat.shape
+    fea_map = feat.abs().mean(dim=1)
+    return (H * W * F.softmax((fea_map / temp).reshape(N, -1), dim=1)).reshape(N, H, W)
+
+
+def channel_attention(feat: Tensor, temp: float = 0.5) -> Tensor:
+    """``C*softmax(mean_hw|F| / temp)`` over channels, shape ``(N, C)``; sums to ``C``."""
+    C = feat.shape[1]
+    channel_map = feat.abs().mean(dim=(2, 3))
+    return C * F.softmax(channel_map / temp, dim=1)
+
+
+def fgd_masks(gt_bboxes_per_image: Sequence[Any], img_shapes: Sequence[Sequence[int]],
+              feat_hw: Sequence[int], device: Optional[torch.device] = None) -> Tuple[Tensor, Tensor]:
+    """Foreground / background masks ``(N, H, W)`` from GT boxes.
+
+    Boxes ``(x1, y1, x2, y2)`` in the coordinates of ``img_shapes[i] = (h, w)``
+    are scaled to the ``feat_hw = (H, W)`` map; a box covers the cells
+    ``floor(y1) .. ceil(y2) - 1`` by ``floor(x1) .. ceil(x2) - 1`` (clipped to
+    the map, at least one cell). Inside a box the foreground value is
+    ``1 / (cells high * cells wide)``, the max where boxes overlap, 0 elsewhere;
+    the background mask is 1 where the foreground is 0, divided by its sum per
+    image (all zeros when boxes cover the whole map).
+    """
+    H, W = int(feat_hw[0]), int(feat_hw[1])
+    if len(gt_bboxes_per_image) != len(img_shapes):
+        raise ValueError(f'fgd_masks: {len(gt_bboxes_per_image)} box sets but {len(img_shapes)} image shapes')
+    fg = torch.zeros(len(gt_bboxes_per_image), H, W, device=device)
+    rows = torch.arange(H, device=device).view(1, H, 1)
+    cols = torch.arange(W, device=device).view(1, 1, W)
+    for i, (boxes, shape) in enumerate(zip(gt_bboxes_per_image, img_shapes)):
+        boxes = getattr(boxes, 'tensor', boxes)  # mmdet box types
+        boxes = torch.as_tensor(boxes, dtype=torch.float32, device=device).reshape(-1, 4)
+        if boxes.numel() == 0:
+            continue
+        img_h, img_w = float(shape[0]), float(shape[1])
+        wmin = torch.floor(boxes[:, 0] / img_w * W).long().clamp(0, W - 1)
+        hmin = torch.floor(boxes[:, 1] / img_h * H).long().clamp(0, H - 1)
+        wmax = torch.maximum(torch.ceil(boxes[:, 2] / img_w * W).long().clamp(max=W), wmin + 1)
+        hmax = torch.maximum(torch.ceil(boxes[:, 3] / img_h * H).long().clamp(max=H), hmin + 1)
+        area = 1.0 / ((hmax - hmin) * (wmax - wmin)).float()
+        inside = ((rows >= hmin.view(-1, 1, 1)) & (rows < hmax.view(-1, 1, 1))
+                  & (cols >= wmin.view(-1, 1, 1)) & (cols < wmax.view(-1, 1, 1)))
+        fg[i] = (inside.float() * area.view(-1, 1, 1)).amax(dim=0)
+    bg = (fg == 0).float()
+    bg = bg / bg.sum(dim=(1, 2), keepdim=True).clamp(min=1)
+    return fg, bg
+
+
+def fgd_focal_loss(preds_S: Tensor, preds_T: Tensor, mask_fg: Tensor, mask_bg: Tensor,
+                   s_att_t: Tensor, c_att_t: Tensor) -> Tuple[Tensor, Tensor]:
+    """``(sum M_fg*S_t*Ch_t*(F_t-F_s)^2 / N, same with M_bg)``, teacher attention on both."""
+    N = preds_S.shape[0]
+    weighted = (preds_T - preds_S).pow(2) * s_att_t.unsqueeze(1) * c_att_t[:, :, None, None]
+    fg_loss = (weighted * mask_fg.unsqueeze(1)).sum() / N
+    bg_loss = (weighted * mask_bg.unsqueeze(1)).sum() / N
+    return fg_loss, bg_loss
+
+
+def fgd_attention_loss(s_att_s: Tensor, s_att_t: Tensor, c_att_s: Tensor, c_att_t: Tensor) -> Tensor:
+    """``sum|Ch_s - Ch_t| / N + sum|S_s - S_t| / N``."""
+    N = s_att_s.shape[0]
+    return (c_att_s - c_att_t).abs().sum() / N + (s_att_s - s_att_t).abs().sum() / N
+
+
+def fgd_global_loss(rel_S: Tensor, rel_T: Tensor) -> Tensor:
+    """``sum(R_s(F_s) - R_t(F_t))^2 / N`` on the GcBlock outputs."""
+    return (rel_S - rel_T).pow(2).sum() / rel_S.shape[0]
+
+
+# ------------------------------------------------------------------ modules
+class GcBlock(nn.Module):
+    """GCNet context block: ``F + W2(ReLU(LN(W1(sum_j softmax(W_k F)_j F_j))))``.
+
+    ``W_k`` (``conv_mask``) is kaiming-initialised (fan_in); the last conv of
+    ``channel_add`` is zero-initialised, so a fresh block is the identity.
+    """
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        if channels < 2:
+            raise ValueError(f'GcBlock needs at least 2 channels, got {channels}')
+        self.conv_mask = nn.Conv2d(channels, 1, kernel_size=1)
+        self.channel_add = nn.Sequential(
+            nn.Conv2d(channels, channels // 2, kernel_size=1),
+            nn.LayerNorm([channels // 2, 1, 1]),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(channels // 2, channels, kernel_size=1))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        kaiming_init(self.conv_mask, mode='fan_in')
+        constant_init(self.channel_add[-1], val=0)
+
+    def init_weights(self) -> None:  # keep the zero-init when a runner calls init_weights
+        self.reset_parameters()
+
+    def spatial_pool(self, x: Tensor) -> Tensor:
+        N, C, H, W = x.shape
+        weights = F.softmax(self.conv_mask(x).reshape(N, 1, H * W), dim=2)  # (N, 1, HW)
+        return torch.bmm(x.reshape(N, C, H * W), weights.transpose(1, 2)).reshape(N, C, 1, 1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x + self.channel_add(self.spatial_pool(x))
+
+
+def _gt_from_data_samples(data_samples: Any, batch_size: int) -> Tuple[List[Any], List[Sequence[int]]]:
+    if data_samples is None or not isinstance(data_samples, (list, tuple)):
+        raise ValueError("FGDLoss needs the batch's mmdet data samples (loss input 'data_samples'), "
+                         f'got {type(data_samples).__name__}')
+    if len(data_samples) != batch_size:
+        raise ValueError(f'FGDLoss: {len(data_samples)} data samples for a feature batch of {batch_size}')
+    boxes, shapes = [], []
+    for i, sample in enumerate(data_samples):
+        instances = getattr(sample, 'gt_instances', None)
+        if instances is None or 'bboxes' not in instances:
+            raise ValueError(f'FGDLoss needs detection data samples with gt_instances.bboxes; data sample {i} '
+                             f'({type(sample).__name__}) has none')
+        meta = getattr(sample, 'metainfo', {})
+        shape = meta.get('batch_input_shape', meta.get('img_shape'))
+        if shape is None:
+            raise ValueError(f"FGDLoss: data sample {i} has neither 'batch_input_shape' nor 'img_shape' "
+                             'in its metainfo, so GT boxes cannot be scaled to the feature map')
+        boxes.append(instances.bboxes)
+        shapes.append(shape)
+    return boxes, shapes
+
+
+@MODELS.register_module()
+class FGDLoss(nn.Module):
+    """FGD on one feature level: ``alpha*L_fg + beta*L_bg + gamma*L_at + lambda*L_glb``.
+
+    Args:
+        student_channels / teacher_channels: a 1x1 align conv (with bias) maps
+            the student to the teacher's channels, only when they differ.
+        temp: attention temperature.
+        alpha_fgd / beta_fgd / gamma_fgd / lambda_fgd: weights of the
+            foreground, background, attention and global terms.
+        loss_weight: overall factor.
+
+    ``forward(preds_S, preds_T, data_samples)`` reads the GT boxes from
+    ``gt_instances.bboxes`` of mmdet ``DetDataSample``s and scales them from
+    ``metainfo['batch_input_shape']`` (else ``img_shape``) to the level's
+    ``H x W``, so one loss serves every FPN level. The module owns trainable
+    parameters (align conv, student and teacher GcBlocks).
+    """
+
+    # channels are aligned by the loss itself: the distiller compares N, H, W only
+    compared_dims = (0, 2, 3)
+
+    def __init__(self, student_channels: int, teacher_channels: int, temp: float = 0.5,
+                 alpha_fgd: float = 1e-3, beta_fgd: float = 5e-4, gamma_fgd: float = 1e-3,
+                 lambda_fgd: float = 5e-6, loss_weight: float = 1.0) -> None:
+        super().__init__()
+        self.student_channels = student_channels
+        self.teacher_channels = teacher_channels
+        self.temp = temp
+        self.alpha_fgd = alpha_fgd
+        self.beta_fgd = beta_fgd
+        self.gamma_fgd = gamma_fgd
+        self.lambda_fgd = lambda_fgd
+        self.loss_weight = loss_weight
+        self.align = (nn.Conv2d(student_channels, teacher_channels, kernel_size=1)
+                      if student_channels != teacher_channels else None)
+        self.gc_student = GcBlock(teacher_channels)
+        self.gc_teacher = GcBlock(teacher_channels)
+
+    def forward(self, preds_S: Tensor, preds_T: Tensor, data_samples: Any) -> Tensor:
+        check_pair('FGD', preds_S, preds_T, ndim=4, same_shape=False)
+        if preds_S.shape[0] != preds_T.shape[0] or preds_S.shape[2:] != preds_T.shape[2:] \
+                or preds_S.shape[1] != self.student_channels or preds_T.shape[1] != self.teacher_channels:
+            raise ValueError(f'FGD expects preds_S (N, {self.student_channels}, H, W) and preds_T '
+                             f'(N, {self.teacher_channels}, H, W), got {tuple(preds_S.shape)} '
+                             f'and {tuple(preds_T.shape)}')
+        N, _, H, W = preds_T.shape
+        boxes, shapes = _gt_from_data_samples(data_samples, N)
+        preds_S, preds_T = preds_S.float(), preds_T.float()
+        if self.align is not None:
+            preds_S = self.align(preds_S).float()
+        mask_fg, mask_bg = fgd_masks(boxes, shapes, (H, W), device=preds_T.device)
+
+        s_att_t, c_att_t = spatial_attention(preds_T, self.temp), channel_attention(preds_T, self.temp)
+        s_att_s, c_att_s = spatial_attention(preds_S, self.temp), channel_attention(preds_S, self.temp)
+        fg_loss, bg_loss = fgd_focal_loss(preds_S, preds_T, mask_fg, mask_bg, s_att_t, c_att_t)
+        at_loss = fgd_attention_loss(s_att_s, s_att_t, c_att_s, c_att_t)
+        glb_loss = fgd_global_loss(self.gc_student(preds_S), self.gc_teacher(preds_T))
+        loss = (self.alpha_fgd * fg_loss + self.beta_fgd * bg_loss + self.gamma_fgd * at_loss
+                + self.lambda_fgd * glb_loss)
+        return self.loss_weight * loss
