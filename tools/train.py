@@ -12,6 +12,7 @@ from mmengine.runner import Runner  # noqa: E402
 
 import mmkd  # noqa: E402,F401  (registers modules, allow-lists checkpoint globals)
 from mmkd.datasets import set_data_root  # noqa: E402
+from mmkd.utils.distributed import prepare_cpu_distributed  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -67,7 +68,9 @@ def build_cfg(args) -> Config:
 
 def main(argv=None):
     args = parse_args(argv)
-    runner = Runner.from_cfg(build_cfg(args))
+    cfg = build_cfg(args)
+    prepare_cpu_distributed(cfg)  # gloo DDP when launched with torchrun on a CPU-only machine
+    runner = Runner.from_cfg(cfg)
     runner.train()
 
 

@@ -1,0 +1,30 @@
+"""Distributed training on CPU (gloo) through mmengine's Runner.
+
+mmengine's ``pytorch`` launcher always calls ``torch.cuda.set_device`` and
+wraps the model in DDP with ``device_ids=[LOCAL_RANK]``; both fail without a
+GPU. On a CPU-only machine this initialises the gloo process group first
+(mmengine then skips its own init) and asks for a CPU DDP wrapper.
+"""
+from __future__ import annotations
+
+import torch
+import torch.distributed as dist
+from mmengine.config import Config
+
+
+def prepare_cpu_distributed(cfg: Config) -> bool:
+    """Set up gloo DDP for a ``pytorch``-launched run when CUDA is absent.
+
+    Returns True when it did something. Under torchrun the rendezvous comes
+    from the environment (MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE).
+    """
+    if cfg.get('launcher', 'none') != 'pytorch' or torch.cuda.is_available():
+        return False
+    if not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
+    cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
+    wrapper = dict(cfg.get('model_wrapper_cfg') or {})
+    wrapper.setdefault('type', 'MMDistributedDataParallel')
+    wrapper['device_ids'] = None  # a CPU module: DDP must not be given device ids
+    cfg.model_wrapper_cfg = wrapper
+    return True
