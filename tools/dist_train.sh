@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Distributed training with torchrun: tools/dist_train.sh CONFIG NUM_PROCS [train.py args...]
-# On CPU the gloo backend is used (set env_cfg.dist_cfg.backend='gloo' or pass
-# --cfg-options env_cfg.dist_cfg.backend=gloo).
+# Without CUDA, tools/train.py sets up gloo and a CPU DDP wrapper itself
+# (mmkd/utils/distributed.py); with GPUs the config's backend (nccl) is used.
 set -euo pipefail
 CONFIG=$1
 NPROC=$2

@@ -74,7 +74,11 @@ def small_cfg(path, data_root, work_dir, max_epochs, ann_file=None):
 
 
 def load_tool(name):
-    spec = importlib.util.spec_from_file_location(f'mmkd_tool_{name}', osp.join(ROOT, 'tools', f'{name}.py'))
+    return load_tool_from('tools', name)
+
+
+def load_tool_from(folder, name):
+    spec = importlib.util.spec_from_file_location(f'mmkd_{folder}_{name}', osp.join(ROOT, folder, f'{name}.py'))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -119,6 +123,20 @@ def test_detection_distillation_trains_exports_and_resumes(det_root, tmp_path):
         'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
         'model.test_cfg.score_thr=0.0'])
     assert student_metrics['coco/bbox_mAP'] == pytest.approx(metrics['coco/bbox_mAP'])
+
+    # demo: teacher and student side by side on one image, and one PNG per image of a folder
+    import cv2
+    demo = load_tool_from('demo', 'image_demo')
+    image = osp.join(det_root, 'val2017', '000000000001.jpg')
+    out = str(tmp_path / 'cmp.png')
+    demo.run_demo(image, DET_STUDENT, osp.join(work_dir, 'student_latest.pth'), out,
+                  teacher_config=DET_STUDENT.replace('r18-w8', 'r50-w16'),
+                  teacher_checkpoint=osp.join(work_dir + '_teacher.pth'), score_thr=0.0)
+    canvas = cv2.imread(out)
+    assert canvas is not None and canvas.shape[1] > 2 * 128  # two 128 px panels and a gap
+    outputs = demo.run_demo(osp.join(det_root, 'val2017'), DET_STUDENT, osp.join(work_dir, 'student_latest.pth'),
+                            str(tmp_path / 'folder'))
+    assert len(outputs) == 4 and all(osp.isfile(p) for p in outputs)
 
     # --resume: the second run starts at epoch 1 and finishes epoch 2
     cfg = small_cfg(DET_CFG, det_root, work_dir, 2, 'annotations/instances_val2017.json')
