@@ -44,7 +44,14 @@ class LossWeightSchedule:
 
 @HOOKS.register_module()
 class DistillLossWeightScheduleHook(Hook):
-    """Args:
+    """Sets each distillation loss's weight factor before every training iteration.
+
+    A factor of 0 skips the loss (and its connectors) entirely; under DDP that
+    leaves those connectors without gradients, so a schedule that stops a loss
+    needs ``model_wrapper_cfg=dict(type='MMDistributedDataParallel',
+    find_unused_parameters=True)``.
+
+    Args:
         schedules: ``{loss name: dict(scale=..., warmup=..., stop_at=..., by_epoch=...)}``
             with loss names as in the distiller's ``losses``.
     """

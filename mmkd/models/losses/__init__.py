@@ -14,3 +14,8 @@ __all__ = [
     'MGDLoss', 'mgd_loss', 'FGDLoss', 'GcBlock', 'spatial_attention', 'channel_attention', 'fgd_masks',
     'fgd_focal_loss', 'fgd_attention_loss', 'fgd_global_loss',
 ]
+from .acam import (ACAMLoss, channel_masks, cross_attention_fusion, dice_coefficient, mask_diversity_loss,
+                   masked_distill_loss, spatial_masks)
+
+__all__ += ['ACAMLoss', 'cross_attention_fusion', 'channel_masks', 'spatial_masks', 'dice_coefficient',
+            'mask_diversity_loss', 'masked_distill_loss']
