@@ -7,7 +7,7 @@ evaluated once and its metrics are reused.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Union
 
 import torch
 from mmengine.model import is_model_wrapper
@@ -17,8 +17,7 @@ from mmkd.registry import LOOPS
 
 
 class _TeacherEvalMixin:
-    teachers_to_eval: Sequence[str]
-    evaluate_teachers: str
+    """Shared by the val and test loops: evaluate teachers (cached) before the student."""
 
     def _setup_teachers(self, evaluate_teachers: Union[str, bool], teachers: Optional[List[str]]) -> None:
         if evaluate_teachers is True:

@@ -41,13 +41,12 @@ def allow_mmengine_globals() -> None:
     """
     import copyreg
 
-    from mmengine.logging.history_buffer import HistoryBuffer
-    copyreg.pickle(HistoryBuffer, _reduce_history_buffer)
-    from mmengine.logging.message_hub import MessageHub
     from mmengine.config.config import ConfigDict
-
+    from mmengine.logging.history_buffer import HistoryBuffer
+    from mmengine.logging.message_hub import MessageHub
     from numpy._core.multiarray import _reconstruct, scalar
 
+    copyreg.pickle(HistoryBuffer, _reduce_history_buffer)
     safe = [HistoryBuffer, MessageHub, ConfigDict, OrderedDict, np.ndarray, np.dtype,
             _reconstruct, scalar]
     safe += [type(np.dtype(t)) for t in ('float64', 'float32', 'float16', 'int64', 'int32', 'uint8', 'bool')]

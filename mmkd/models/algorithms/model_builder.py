@@ -4,7 +4,6 @@ from __future__ import annotations
 import copy
 import importlib.util
 import os
-from typing import Optional
 
 from mmengine.config import Config, ConfigDict
 from torch import nn
@@ -79,7 +78,3 @@ def package_config_path(cfg_path: str) -> str:
 
 def build_model(spec: dict, role: str) -> nn.Module:
     return MODELS.build(load_model_cfg(spec, role))
-
-
-def ckpt_of(spec: dict) -> Optional[str]:
-    return dict(spec).get('ckpt')
