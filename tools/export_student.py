@@ -12,7 +12,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import mmkd  # noqa: E402,F401
 from mmkd.engine import student_checkpoint  # noqa: E402
-from mmkd.utils.checkpoint import atomic_save, load_state_dict_file  # noqa: E402
+from mmkd.utils.checkpoint import atomic_save  # noqa: E402
 
 
 def export_student(src: str, dst: str, weights_only: bool = True) -> dict:
@@ -20,8 +20,8 @@ def export_student(src: str, dst: str, weights_only: bool = True) -> dict:
     if not osp.isfile(src):
         raise FileNotFoundError(f'checkpoint not found: {src}')
     checkpoint = torch.load(src, map_location='cpu', weights_only=weights_only)
-    if 'state_dict' not in checkpoint:
-        checkpoint = {'state_dict': load_state_dict_file(src, weights_only)}
+    if isinstance(checkpoint, dict) and 'state_dict' not in checkpoint:
+        checkpoint = {'state_dict': checkpoint}  # a bare state dict
     payload = student_checkpoint(checkpoint)
     atomic_save(payload, dst)
     return payload

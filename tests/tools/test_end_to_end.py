@@ -112,6 +112,12 @@ def test_detection_distillation_trains_exports_and_resumes(det_root, tmp_path):
     metrics = runner.val()
     assert 'coco/bbox_mAP' in metrics and 'teacher/coco/bbox_mAP' in metrics
     check_student_export(work_dir, runner.model.student, init_detector, DET_STUDENT)
+    # tools/export_student.py gives the same student as the hook
+    exported = str(tmp_path / 'exported.pth')
+    load_tool('export_student').main([osp.join(work_dir, 'epoch_1.pth'), exported])
+    hook_sd = torch.load(osp.join(work_dir, 'student_latest.pth'), weights_only=True)['state_dict']
+    tool_sd = torch.load(exported, weights_only=True)['state_dict']
+    assert hook_sd.keys() == tool_sd.keys() and all(torch.equal(hook_sd[k], tool_sd[k]) for k in hook_sd)
     iters_per_epoch = len(runner.train_dataloader)
 
     # tools/test.py on the exported student with the plain student config

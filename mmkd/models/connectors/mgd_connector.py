@@ -10,6 +10,7 @@ from torch import Tensor, nn
 
 from mmkd.registry import MODELS
 from .base_connector import BaseConnector
+from .channel_align import channel_align
 
 
 @MODELS.register_module()
@@ -40,8 +41,7 @@ class MGDConnector(BaseConnector):
         self.teacher_channels = teacher_channels
         self.lambda_mgd = lambda_mgd
         self.mask_on_channel = mask_on_channel
-        self.align = (nn.Conv2d(student_channels, teacher_channels, kernel_size=1)
-                      if student_channels != teacher_channels else None)
+        self.align = channel_align(student_channels, teacher_channels)
         self.generation = nn.Sequential(
             nn.Conv2d(teacher_channels, teacher_channels, kernel_size=3, padding=1),
             nn.ReLU(inplace=True),
@@ -58,8 +58,7 @@ class MGDConnector(BaseConnector):
         if feature.dim() != 4 or feature.shape[1] != self.student_channels:
             raise ValueError(f'MGDConnector expects (N, {self.student_channels}, H, W) features, '
                              f'got shape {tuple(feature.shape)}')
-        if self.align is not None:
-            feature = self.align(feature)
+        feature = self.align(feature)
         if self.training:
             feature = feature * self.random_mask(feature)
         return self.generation(feature)

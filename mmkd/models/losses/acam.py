@@ -73,6 +73,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from mmkd.registry import MODELS
+from ..connectors.channel_align import channel_align
 from .utils import check_pair
 
 MASK_MODES = ('spatial_channel', 'spatial', 'channel')
@@ -205,8 +206,7 @@ class ACAMLoss(nn.Module):
         self.normalize_masks = normalize_masks
         self.loss_weight = loss_weight
 
-        self.align = (nn.Conv2d(student_channels, teacher_channels, kernel_size=1)
-                      if student_channels != teacher_channels else nn.Identity())
+        self.align = channel_align(student_channels, teacher_channels)
         if mask_source == 'fused':
             self.query = nn.Conv2d(teacher_channels, self.qk_channels, kernel_size=1)
             self.key = nn.Conv2d(student_channels, self.qk_channels, kernel_size=1)

@@ -23,6 +23,7 @@ from mmengine.model import constant_init, kaiming_init
 from torch import Tensor, nn
 
 from mmkd.registry import MODELS
+from ..connectors.channel_align import channel_align
 from .utils import check_pair
 
 
@@ -191,8 +192,7 @@ class FGDLoss(nn.Module):
         self.gamma_fgd = gamma_fgd
         self.lambda_fgd = lambda_fgd
         self.loss_weight = loss_weight
-        self.align = (nn.Conv2d(student_channels, teacher_channels, kernel_size=1)
-                      if student_channels != teacher_channels else None)
+        self.align = channel_align(student_channels, teacher_channels)
         self.gc_student = GcBlock(teacher_channels)
         self.gc_teacher = GcBlock(teacher_channels)
 
@@ -206,8 +206,7 @@ class FGDLoss(nn.Module):
         N, _, H, W = preds_T.shape
         boxes, shapes = _gt_from_data_samples(data_samples, N)
         preds_S, preds_T = preds_S.float(), preds_T.float()
-        if self.align is not None:
-            preds_S = self.align(preds_S).float()
+        preds_S = self.align(preds_S).float()
         mask_fg, mask_bg = fgd_masks(boxes, shapes, (H, W), device=preds_T.device)
 
         s_att_t, c_att_t = spatial_attention(preds_T, self.temp), channel_attention(preds_T, self.temp)

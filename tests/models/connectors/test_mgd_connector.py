@@ -27,7 +27,7 @@ def test_layout_and_registry():
     assert [type(m) for m in g] == [nn.Conv2d, nn.ReLU, nn.Conv2d]
     assert all(m.kernel_size == (3, 3) and m.padding == (1, 1) and m.in_channels == m.out_channels == 8
                for m in (g[0], g[2]))
-    assert MGDConnector(8, 8).align is None
+    assert isinstance(MGDConnector(8, 8).align, nn.Identity)
     assert conn(torch.randn(2, 4, 5, 6)).shape == (2, 8, 5, 6)
 
 
