@@ -6,16 +6,18 @@ from .pkd import PKDLoss, pkd_loss
 from .pixel_dkd import PixelDKDLoss
 from .mgd import MGDLoss, mgd_loss
 from .fgd import (FGDLoss, GcBlock, channel_attention, fgd_attention_loss, fgd_focal_loss,
-                  fgd_global_loss, fgd_masks, spatial_attention)
+                  fgd_global_loss, fgd_masks, fgd_masks_from_semseg, spatial_attention)
 
 __all__ = [
     'ChannelWiseDivergence', 'DKDLoss', 'FitNetLoss', 'KDLoss', 'PKDLoss', 'PixelDKDLoss',
     'cwd_loss', 'dkd_loss', 'fitnet_loss', 'kd_loss', 'pkd_loss',
     'MGDLoss', 'mgd_loss', 'FGDLoss', 'GcBlock', 'spatial_attention', 'channel_attention', 'fgd_masks',
+    'fgd_masks_from_semseg',
     'fgd_focal_loss', 'fgd_attention_loss', 'fgd_global_loss',
 ]
 from .acam import (ACAMLoss, channel_masks, cross_attention_fusion, dice_coefficient, mask_diversity_loss,
+                   joint_mask_diversity_loss,
                    masked_distill_loss, spatial_masks)
 
 __all__ += ['ACAMLoss', 'cross_attention_fusion', 'channel_masks', 'spatial_masks', 'dice_coefficient',
-            'mask_diversity_loss', 'masked_distill_loss']
+            'mask_diversity_loss', 'joint_mask_diversity_loss', 'masked_distill_loss']

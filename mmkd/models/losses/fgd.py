@@ -12,6 +12,13 @@ CVPR 2022; follows ``yzd-v/FGD mmdet/distillation/losses/fgd.py::FeatureLoss``:
 * attention loss ``sum|Ch_s - Ch_t| / N + sum|S_s - S_t| / N`` (``gamma_fgd``);
 * global loss ``sum(R_s(F_s) - R_t(F_t))^2 / N`` with GcBlock context
   modules ``R`` for student and teacher (``lambda_fgd``).
+
+Segmentation (an mmkd extension; FGD itself is a detection method): with
+mmseg data samples there are no boxes, so the foreground is the set of pixels
+whose ground-truth class is in ``foreground_classes`` (e.g. Cityscapes'
+things). Without instances the per-box area normalisation has no analogue;
+the foreground mask is normalised to sum 1 per image, like the background, so
+the small foreground still weighs as much as the large background.
 """
 from __future__ import annotations
 
@@ -79,6 +86,24 @@ def fgd_masks(gt_bboxes_per_image: Sequence[Any], img_shapes: Sequence[Sequence[
     return fg, bg
 
 
+def fgd_masks_from_semseg(label_maps: Tensor, feat_hw: Sequence[int], foreground_classes: Sequence[int],
+                          ignore_index: int = 255) -> Tuple[Tensor, Tensor]:
+    """Foreground / background masks ``(N, H, W)`` from label maps ``(N, H0, W0)``.
+
+    Each feature cell gets the fraction of its pixels that are foreground
+    (class in ``foreground_classes``) and background (any other class but
+    ``ignore_index``), by area pooling; each mask is then divided by its sum
+    per image (all zeros when an image has none of that kind).
+    """
+    labels = label_maps.long()
+    fg_classes = torch.as_tensor(list(foreground_classes), device=labels.device)
+    fg = torch.isin(labels, fg_classes).float()
+    bg = ((labels != ignore_index).float() - fg).clamp(min=0)
+    pooled = F.adaptive_avg_pool2d(torch.stack([fg, bg], dim=1), tuple(int(v) for v in feat_hw))
+    pooled = pooled / pooled.sum(dim=(2, 3), keepdim=True).clamp(min=1e-12)
+    return pooled[:, 0], pooled[:, 1]
+
+
 def fgd_focal_loss(preds_S: Tensor, preds_T: Tensor, mask_fg: Tensor, mask_bg: Tensor,
                    s_att_t: Tensor, c_att_t: Tensor) -> Tuple[Tensor, Tensor]:
     """``(sum M_fg*S_t*Ch_t*(F_t-F_s)^2 / N, same with M_bg)``, teacher attention on both."""
@@ -136,12 +161,30 @@ class GcBlock(nn.Module):
         return x + self.channel_add(self.spatial_pool(x))
 
 
-def _gt_from_data_samples(data_samples: Any, batch_size: int) -> Tuple[List[Any], List[Sequence[int]]]:
+def _check_data_samples(data_samples: Any, batch_size: int) -> None:
     if data_samples is None or not isinstance(data_samples, (list, tuple)):
-        raise ValueError("FGDLoss needs the batch's mmdet data samples (loss input 'data_samples'), "
+        raise ValueError("FGDLoss needs the batch's mmdet or mmseg data samples (loss input 'data_samples'), "
                          f'got {type(data_samples).__name__}')
     if len(data_samples) != batch_size:
         raise ValueError(f'FGDLoss: {len(data_samples)} data samples for a feature batch of {batch_size}')
+
+
+def _label_maps_from_data_samples(data_samples: Sequence[Any]) -> Tensor:
+    maps = []
+    for i, sample in enumerate(data_samples):
+        sem_seg = getattr(sample, 'gt_sem_seg', None)
+        if sem_seg is None or 'data' not in sem_seg:
+            raise ValueError(f'FGDLoss: data sample {i} ({type(sample).__name__}) has neither '
+                             'gt_instances.bboxes nor gt_sem_seg')
+        maps.append(sem_seg.data.reshape(sem_seg.data.shape[-2:]))
+    if len({tuple(m.shape) for m in maps}) != 1:
+        raise ValueError('FGDLoss: gt_sem_seg maps of one batch differ in size '
+                         f'{sorted({tuple(m.shape) for m in maps})}; pad them (SegDataPreProcessor does)')
+    return torch.stack(maps)
+
+
+def _gt_from_data_samples(data_samples: Any, batch_size: int) -> Tuple[List[Any], List[Sequence[int]]]:
+    _check_data_samples(data_samples, batch_size)
     boxes, shapes = [], []
     for i, sample in enumerate(data_samples):
         instances = getattr(sample, 'gt_instances', None)
@@ -168,13 +211,18 @@ class FGDLoss(nn.Module):
         temp: attention temperature.
         alpha_fgd / beta_fgd / gamma_fgd / lambda_fgd: weights of the
             foreground, background, attention and global terms.
+        foreground_classes: for segmentation data samples, the class ids
+            that make the foreground (required then; unused for detection).
+        ignore_index: label of ignored pixels (neither foreground nor background).
         loss_weight: overall factor.
 
     ``forward(preds_S, preds_T, data_samples)`` reads the GT boxes from
     ``gt_instances.bboxes`` of mmdet ``DetDataSample``s and scales them from
     ``metainfo['batch_input_shape']`` (else ``img_shape``) to the level's
     ``H x W``, so one loss serves every FPN level. The module owns trainable
-    parameters (align conv, student and teacher GcBlocks).
+    parameters (align conv, student and teacher GcBlocks). mmseg
+    ``SegDataSample``s are read through ``gt_sem_seg`` and
+    ``foreground_classes`` instead (see the module docstring).
     """
 
     # channels are aligned by the loss itself: the distiller compares N, H, W only
@@ -182,7 +230,8 @@ class FGDLoss(nn.Module):
 
     def __init__(self, student_channels: int, teacher_channels: int, temp: float = 0.5,
                  alpha_fgd: float = 1e-3, beta_fgd: float = 5e-4, gamma_fgd: float = 1e-3,
-                 lambda_fgd: float = 5e-6, loss_weight: float = 1.0) -> None:
+                 lambda_fgd: float = 5e-6, foreground_classes: Optional[Sequence[int]] = None,
+                 ignore_index: int = 255, loss_weight: float = 1.0) -> None:
         super().__init__()
         self.student_channels = student_channels
         self.teacher_channels = teacher_channels
@@ -191,10 +240,25 @@ class FGDLoss(nn.Module):
         self.beta_fgd = beta_fgd
         self.gamma_fgd = gamma_fgd
         self.lambda_fgd = lambda_fgd
+        self.foreground_classes = None if foreground_classes is None else [int(c) for c in foreground_classes]
+        self.ignore_index = ignore_index
         self.loss_weight = loss_weight
         self.align = channel_align(student_channels, teacher_channels)
         self.gc_student = GcBlock(teacher_channels)
         self.gc_teacher = GcBlock(teacher_channels)
+
+    def masks(self, data_samples: Any, batch_size: int, feat_hw: Sequence[int],
+              device: torch.device) -> Tuple[Tensor, Tensor]:
+        """Foreground/background masks from detection boxes or segmentation label maps."""
+        _check_data_samples(data_samples, batch_size)
+        if all(getattr(s, 'gt_instances', None) is not None for s in data_samples):
+            boxes, shapes = _gt_from_data_samples(data_samples, batch_size)
+            return fgd_masks(boxes, shapes, feat_hw, device=device)
+        if self.foreground_classes is None:
+            raise ValueError('FGDLoss got segmentation data samples (no gt_instances): set '
+                             'foreground_classes to the class ids that make the foreground')
+        labels = _label_maps_from_data_samples(data_samples).to(device)
+        return fgd_masks_from_semseg(labels, feat_hw, self.foreground_classes, self.ignore_index)
 
     def forward(self, preds_S: Tensor, preds_T: Tensor, data_samples: Any) -> Tensor:
         check_pair('FGD', preds_S, preds_T, ndim=4, same_shape=False)
@@ -204,10 +268,9 @@ class FGDLoss(nn.Module):
                              f'(N, {self.teacher_channels}, H, W), got {tuple(preds_S.shape)} '
                              f'and {tuple(preds_T.shape)}')
         N, _, H, W = preds_T.shape
-        boxes, shapes = _gt_from_data_samples(data_samples, N)
+        mask_fg, mask_bg = self.masks(data_samples, N, (H, W), preds_T.device)
         preds_S, preds_T = preds_S.float(), preds_T.float()
         preds_S = self.align(preds_S).float()
-        mask_fg, mask_bg = fgd_masks(boxes, shapes, (H, W), device=preds_T.device)
 
         s_att_t, c_att_t = spatial_attention(preds_T, self.temp), channel_attention(preds_T, self.temp)
         s_att_s, c_att_s = spatial_attention(preds_S, self.temp), channel_attention(preds_S, self.temp)

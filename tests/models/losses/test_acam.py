@@ -7,7 +7,8 @@ import torch
 from torch import nn
 
 from mmkd.models.losses import (ACAMLoss, channel_masks, cross_attention_fusion, dice_coefficient,
-                                mask_diversity_loss, masked_distill_loss, spatial_masks)
+                                joint_mask_diversity_loss, mask_diversity_loss, masked_distill_loss,
+                                spatial_masks)
 from mmkd.registry import MODELS
 
 
@@ -53,8 +54,10 @@ def np_acam(fs, ft, loss):
         for j in range(M):
             e = (mc[j][:, None, None] * ms[j][None] * sq).sum()
             distill += e * C * H * W / (mc[j].sum() * ms[j].sum())
+        # diversity: Dice between the joint masks Mask_c (x) Mask_s, each factor at unit mass
+        joint = [np.einsum('c,hw->chw', mc[j] / mc[j].sum(), ms[j] / ms[j].sum()) for j in range(M)]
         for i, j in itertools.permutations(range(M), 2):
-            div += np_dice(ms[i] / ms[i].sum(), ms[j] / ms[j].sum())
+            div += np_dice(joint[i], joint[j])
             pairs += 1
     distill /= N * M
     div /= pairs
@@ -98,6 +101,22 @@ def test_diversity_term_on_hand_made_masks():
     assert mask_diversity_loss(m0.expand(1, 4, 2, 2)).item() == pytest.approx(1.0)
     assert mask_diversity_loss(masks[:, :1]).item() == 0.0
     assert mask_diversity_loss(torch.rand(2, 3, 1, 1)).item() == 0.0
+
+
+def test_joint_diversity_factorises_and_reduces_to_one_kind():
+    g = torch.Generator().manual_seed(1)
+    mc, ms = torch.rand(2, 4, 5, generator=g), torch.rand(2, 4, 3, 3, generator=g)
+    # against the Dice of the materialised joint masks (C*H*W elements each)
+    joint = torch.einsum('nmc,nmhw->nmchw', mc, ms)
+    assert joint_mask_diversity_loss(mc, ms).item() == pytest.approx(mask_diversity_loss(joint).item(), rel=1e-5)
+    # all-ones channel masks: the spatial Dice; all-ones spatial masks: the channel Dice
+    assert joint_mask_diversity_loss(torch.ones(2, 4, 5), ms).item() == pytest.approx(
+        mask_diversity_loss(ms).item(), rel=1e-5)
+    assert joint_mask_diversity_loss(mc, torch.ones(2, 4, 3, 3)).item() == pytest.approx(
+        mask_diversity_loss(mc).item(), rel=1e-5)
+    # disjoint channel halves make the joint masks disjoint whatever the spatial masks
+    halves = torch.tensor([[1., 1., 0., 0.], [0., 0., 1., 1.]]).expand(1, 2, 4)
+    assert joint_mask_diversity_loss(halves, torch.rand(1, 2, 3, 3, generator=g)).item() == 0.0
 
 
 def test_cross_attention_matches_formula():
@@ -187,7 +206,7 @@ def _student_grad(loss, fs, ft):
 
 
 def test_gradients_reach_student_through_align_and_key_value():
-    loss = ACAMLoss(4, 8, num_masks=3, alpha=1e-2)
+    loss = ACAMLoss(4, 8, num_masks=3, alpha=1e-2, masks_learn_from_distill=True, student_through_masks=True)
     randomise(loss, seed=5)
     fs, ft = feats(Cs=4)
     ft.requires_grad_(False)
@@ -224,6 +243,34 @@ def test_gradients_reach_all_parameters_and_never_the_teacher():
     assert loss(fs, ft_ng).requires_grad
 
 
+def test_by_default_masks_learn_from_diversity_and_student_from_distill_only():
+    """Defaults: the mask branch is trained by L_div alone; the student by L_distill alone."""
+    fs, ft = feats(Cs=4)
+    # alpha only: the mask units and fusion convs get no gradient, the align conv and student do
+    loss = ACAMLoss(4, 8, num_masks=3, alpha=1e-2, beta=0.0)
+    randomise(loss, seed=3)
+    fs.requires_grad_(True)
+    loss(fs, ft).backward()
+    for name, p in loss.named_parameters():
+        trained = name.startswith('align.')
+        assert (p.grad is not None and p.grad.abs().sum() > 0) == trained, name
+    # the student's gradient is that of the masked error with the masks held fixed
+    with torch.no_grad():
+        out = loss.compute(fs, ft)
+    fs2 = fs.detach().clone().requires_grad_(True)
+    ref = loss.alpha * masked_distill_loss(loss.align(fs2), ft, out['mask_c'], out['mask_s'])
+    ref.backward()
+    assert torch.allclose(fs.grad, fs2.grad, atol=1e-7)
+    # beta only: the student gets nothing, the mask branch learns
+    loss.zero_grad()
+    fs3 = fs.detach().clone().requires_grad_(True)
+    loss.alpha, loss.beta = 0.0, 1.0
+    loss(fs3, ft).backward()
+    assert fs3.grad is None or fs3.grad.abs().sum() == 0
+    for name in ('spatial_units', 'query.weight', 'key.weight', 'value.weight'):
+        assert dict(loss.named_parameters())[name].grad.abs().sum() > 0, name
+
+
 def _collapse_stats(loss, fs, ft):
     with torch.no_grad():
         out = loss.compute(fs, ft)
@@ -236,7 +283,8 @@ def _collapse_stats(loss, fs, ft):
 
 def _train_units(normalize):
     torch.manual_seed(0)
-    loss = ACAMLoss(16, 16, num_masks=4, alpha=1e-3, beta=1.0, normalize_masks=normalize)
+    loss = ACAMLoss(16, 16, num_masks=4, alpha=1e-3, beta=1.0, normalize_masks=normalize,
+                    masks_learn_from_distill=True)
     g = torch.Generator().manual_seed(0)
     fs, ft = torch.randn(2, 16, 8, 8, generator=g) * 2, torch.randn(2, 16, 8, 8, generator=g) * 2
     opt = torch.optim.SGD([loss.channel_units, loss.spatial_units], lr=1.0)

@@ -9,7 +9,7 @@ from mmseg.structures import SegDataSample
 from torch import nn
 
 from mmkd.models.losses import (FGDLoss, GcBlock, channel_attention, fgd_attention_loss, fgd_focal_loss,
-                                fgd_global_loss, fgd_masks, spatial_attention)
+                                fgd_global_loss, fgd_masks, fgd_masks_from_semseg, spatial_attention)
 from mmkd.registry import MODELS
 
 TEMP = 0.5
@@ -126,6 +126,45 @@ def test_masks_against_reference_with_overlaps_fractions_and_empty_images():
     assert np.allclose(fg.numpy(), ref_fg) and np.allclose(bg.numpy(), ref_bg)
     assert torch.all(fg[1] == 0) and bg[1].sum().item() == pytest.approx(1.0)  # no boxes: uniform background
     assert torch.all(bg[2] == 0)  # a box over the whole image: no background
+
+
+def test_semseg_masks_for_a_known_label_map():
+    # 4x4 labels -> 2x2 map: class 3 is foreground, 255 ignored, 0 background
+    labels = torch.tensor([[[3, 3, 0, 0],
+                            [3, 0, 0, 0],
+                            [0, 0, 255, 255],
+                            [0, 0, 255, 3]]])
+    fg, bg = fgd_masks_from_semseg(labels, (2, 2), foreground_classes=[3])
+    # foreground fraction per cell: 3/4, 0, 0, 1/4 -> normalised by their sum 1
+    assert torch.allclose(fg[0], torch.tensor([[0.75, 0.0], [0.0, 0.25]]))
+    # background fraction per cell: 1/4, 1, 1, 0 (ignored pixels count for neither) -> / 2.25
+    assert torch.allclose(bg[0], torch.tensor([[0.25, 1.0], [1.0, 0.0]]) / 2.25)
+    # an image without foreground: all-zero foreground mask, not NaN
+    fg0, _ = fgd_masks_from_semseg(torch.zeros(1, 4, 4, dtype=torch.long), (2, 2), [3])
+    assert torch.all(fg0 == 0)
+
+
+def test_loss_reads_segmentation_data_samples():
+    from mmengine.structures import PixelData
+    labels = torch.zeros(2, 8, 8, dtype=torch.long)
+    labels[:, :4, :4] = 11
+    samples = []
+    for i in range(2):
+        sample = SegDataSample()
+        sample.gt_sem_seg = PixelData(data=labels[i:i + 1])
+        samples.append(sample)
+    loss = FGDLoss(4, 4, alpha_fgd=1.0, beta_fgd=0.0, gamma_fgd=0.0, lambda_fgd=0.0, foreground_classes=[11])
+    g = torch.Generator().manual_seed(0)
+    fs, ft = torch.randn(2, 4, 4, 4, generator=g), torch.randn(2, 4, 4, 4, generator=g)
+    # foreground = top-left 2x2 cells of the 4x4 map, each 1/4: only errors there count
+    fg = torch.zeros(2, 4, 4)
+    fg[:, :2, :2] = 0.25
+    s_t, c_t = np_attention(ft.numpy())  # (N, H, W), (N, C)
+    expected = (((ft - fs).double().numpy() ** 2) * s_t[:, None] * c_t[:, :, None, None]
+                * fg.double().numpy()[:, None]).sum() / 2
+    assert loss(fs, ft, samples).item() == pytest.approx(float(expected), rel=1e-5)
+    with pytest.raises(ValueError, match='foreground_classes'):
+        FGDLoss(4, 4)(fs, ft, samples)
 
 
 # -------------------------------------------------------------- attention
