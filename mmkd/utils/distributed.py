@@ -7,6 +7,8 @@ GPU. On a CPU-only machine this initialises the gloo process group first
 """
 from __future__ import annotations
 
+import warnings
+
 import torch
 import torch.distributed as dist
 from mmengine.config import Config
@@ -17,6 +19,13 @@ def prepare_cpu_distributed(cfg: Config) -> bool:
 
     Returns True when it did something. Under torchrun the rendezvous comes
     from the environment (MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE).
+
+    The wrapper gets the settings mmengine gives a GPU run without a
+    ``model_wrapper_cfg``: ``broadcast_buffers=False`` (teachers are frozen and
+    identical on every rank, so re-broadcasting their buffers each step is pure
+    cost) and the config's ``find_unused_parameters`` (default False: frozen
+    teachers hold no grads, so DDP need not search the graph). ``sync_bn`` is
+    dropped with a warning, because SyncBatchNorm has no CPU kernel.
     """
     if cfg.get('launcher', 'none') != 'pytorch' or torch.cuda.is_available():
         return False
@@ -25,6 +34,12 @@ def prepare_cpu_distributed(cfg: Config) -> bool:
     cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
     wrapper = dict(cfg.get('model_wrapper_cfg') or {})
     wrapper.setdefault('type', 'MMDistributedDataParallel')
+    wrapper.setdefault('broadcast_buffers', False)
+    wrapper.setdefault('find_unused_parameters', cfg.get('find_unused_parameters', False))
     wrapper['device_ids'] = None  # a CPU module: DDP must not be given device ids
     cfg.model_wrapper_cfg = wrapper
+    if cfg.get('sync_bn') is not None:
+        warnings.warn(f'sync_bn={cfg.sync_bn!r} ignored: SyncBatchNorm needs a GPU; '
+                      'each CPU process keeps its own BatchNorm statistics')
+        cfg.sync_bn = None
     return True
