@@ -123,6 +123,11 @@ def atomic_save(obj: object, path: Union[str, os.PathLike]) -> None:
     _atomic_write(path, lambda f: torch.save(obj, f))
 
 
+def atomic_write_bytes(data: bytes, path: Union[str, os.PathLike]) -> None:
+    """Write ``data`` to ``path`` atomically (e.g. an index file)."""
+    _atomic_write(path, lambda f: f.write(data))
+
+
 @register_backend('mmkd_atomic_local')
 class AtomicLocalBackend(LocalBackend):
     """mmengine's local file backend, but ``put`` writes via temp file + rename.

@@ -24,7 +24,8 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DISTILL_CONFIGS = sorted(
     p for p in glob.glob(osp.join(ROOT, 'configs', '*', '*.py'))
     if 'shapes' in osp.basename(p) and osp.basename(osp.dirname(p)) not in ('detection', 'segmentation')
-    and any(model in osp.basename(p) for model in ('retinanet', 'faster-rcnn', 'deeplabv3')))
+    and any(model in osp.basename(p) for model in ('retinanet', 'faster-rcnn', 'deeplabv3'))
+    and not p.endswith('_cached.py'))  # need an extracted cache: tests/tools/test_teacher_cache_end_to_end.py
 
 pytestmark = pytest.mark.slow
 

@@ -22,6 +22,7 @@ model = dict(
 default_hooks = dict(logger=dict(interval=50, log_metric_by_epoch=False),
                      checkpoint=dict(by_epoch=False, interval=8000))
 log_processor = dict(by_epoch=False)
-custom_hooks = [dict(type='mmkd.StudentCheckpointHook')]
+custom_hooks = [dict(type='mmkd.StudentCheckpointHook'),
+                dict(type='mmkd.TeacherCacheHook')]  # opens model.teacher_cache when set
 val_cfg = dict(_delete_=True, type='mmkd.DistillValLoop', evaluate_teachers='once')
 test_cfg = dict(_delete_=True, type='mmkd.DistillTestLoop', evaluate_teachers='once')

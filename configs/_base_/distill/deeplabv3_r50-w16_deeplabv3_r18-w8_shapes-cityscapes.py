@@ -13,6 +13,7 @@ model = dict(
     student=dict(cfg_path='{{fileDirname}}/../models/deeplabv3_r18-w8-d8_shapes.py'),
     teacher=dict(cfg_path='{{fileDirname}}/../models/deeplabv3_r50-w16-d8_shapes.py', ckpt=teacher_ckpt),
     distiller=dict(type='ConfigurableDistiller'))
-custom_hooks = [dict(type='mmkd.StudentCheckpointHook')]
+custom_hooks = [dict(type='mmkd.StudentCheckpointHook'),
+                dict(type='mmkd.TeacherCacheHook')]  # opens model.teacher_cache when set
 val_cfg = dict(_delete_=True, type='mmkd.DistillValLoop', evaluate_teachers='once')
 test_cfg = dict(_delete_=True, type='mmkd.DistillTestLoop', evaluate_teachers='once')

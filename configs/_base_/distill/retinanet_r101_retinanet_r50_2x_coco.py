@@ -15,6 +15,7 @@ model = dict(
     student=dict(cfg_path='mmdet::retinanet/retinanet_r50_fpn_2x_coco.py'),
     teacher=dict(cfg_path='mmdet::retinanet/retinanet_r101_fpn_2x_coco.py', ckpt=teacher_ckpt),
     distiller=dict(type='ConfigurableDistiller'))
-custom_hooks = [dict(type='mmkd.StudentCheckpointHook')]
+custom_hooks = [dict(type='mmkd.StudentCheckpointHook'),
+                dict(type='mmkd.TeacherCacheHook')]  # opens model.teacher_cache when set
 val_cfg = dict(_delete_=True, type='mmkd.DistillValLoop', evaluate_teachers='once')
 test_cfg = dict(_delete_=True, type='mmkd.DistillTestLoop', evaluate_teachers='once')

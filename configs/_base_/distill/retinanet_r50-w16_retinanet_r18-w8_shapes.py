@@ -16,6 +16,7 @@ model = dict(
     distiller=dict(type='ConfigurableDistiller'))
 
 # a student-only checkpoint beside every full one; validation reports the teacher once
-custom_hooks = [dict(type='mmkd.StudentCheckpointHook')]
+custom_hooks = [dict(type='mmkd.StudentCheckpointHook'),
+                dict(type='mmkd.TeacherCacheHook')]  # opens model.teacher_cache when set
 val_cfg = dict(_delete_=True, type='mmkd.DistillValLoop', evaluate_teachers='once')
 test_cfg = dict(_delete_=True, type='mmkd.DistillTestLoop', evaluate_teachers='once')

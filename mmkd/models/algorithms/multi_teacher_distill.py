@@ -6,18 +6,27 @@ The algorithm owns a trainable student, frozen teachers and a distiller. In
 plus the distiller's losses. ``predict``/``tensor`` modes use the student, so
 mmengine's validation and testing evaluate the student unchanged; the
 validation loop can switch ``predict_with`` to evaluate a teacher too.
+
+Two options make the teacher cheaper (see README "Teacher cost"):
+``teacher_cache`` reads the teachers' recorded features from a cache written
+once by ``tools/extract_teacher_features.py`` instead of running them, and
+``teacher_partial_forward`` stops a teacher's forward once its recorders
+have everything they need.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Dict, List, Optional, Union
 
 import torch
 from mmengine.model import BaseModel
 from torch import nn
 
+from mmkd.cache import CachedTeacher
 from mmkd.registry import MODELS
 from mmkd.utils.checkpoint import load_into
 from .model_builder import build_model
+from .partial_forward import TeacherPartialForward
 
 
 @MODELS.register_module()
@@ -33,14 +42,26 @@ class MultiTeacherDistill(BaseModel):
             head outputs, cheapest), ``'loss'`` or ``'predict'``.
         data_preprocessor: defaults to the student's own, so inputs are
             normalised the way the student (and a same-task teacher) expects.
+        teacher_cache: ``dict(cache_dir=..., on_miss='error'|'teacher',
+            verify_hashes=False)``: read the teachers' recorded features from a
+            cache (``mmkd.cache``) instead of running them in training. The
+            ``mmkd.TeacherCacheHook`` opens it before training. Teachers are
+            still built (extraction, ``predict_with``, teacher evaluation).
+        teacher_partial_forward: stop each frozen teacher's forward as soon as
+            all its recorders have their values (e.g. after the neck when only
+            FPN features are distilled); exact, validated every step.
     """
 
     def __init__(self, student: dict, teachers: Dict[str, dict], distiller: dict,
                  teacher_trainable: bool = False, teacher_forward_mode: str = 'tensor',
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 init_cfg: Optional[dict] = None, teacher_cache: Optional[dict] = None,
+                 teacher_partial_forward: bool = False) -> None:
         if 'student' in teachers:
             raise ValueError("a teacher cannot be named 'student'")
+        if teacher_trainable and (teacher_cache or teacher_partial_forward):
+            raise ValueError('teacher_cache and teacher_partial_forward need frozen teachers, '
+                             'but teacher_trainable=True')
         student_model = build_model(student, 'student')
         if data_preprocessor is None:
             data_preprocessor = getattr(student_model, 'data_preprocessor', None)
@@ -69,6 +90,20 @@ class MultiTeacherDistill(BaseModel):
             distiller['type'] = 'mmkd.' + distiller['type']
         self.distiller = MODELS.build(distiller)
         self.distiller.prepare(dict(student=self.student, **self.teachers))
+        self.partial_forwards = {
+            name: TeacherPartialForward(self.distiller.recorder_managers[name], f'teacher {name!r}')
+            for name in self.teachers
+            if teacher_partial_forward and name in getattr(self.distiller, 'recorder_managers', {})}
+        self.cached_teacher = None
+        if teacher_cache:
+            self.cached_teacher = CachedTeacher(**teacher_cache)
+
+    def open_teacher_cache(self, pipeline_cfg) -> None:
+        """Open ``teacher_cache`` for training with ``pipeline_cfg`` (the train
+        dataset's pipeline config); called by ``mmkd.TeacherCacheHook``."""
+        if self.cached_teacher is None:
+            raise RuntimeError('open_teacher_cache: this algorithm has no teacher_cache configured')
+        self.cached_teacher.open(self, pipeline_cfg)
 
     def init_weights(self) -> None:
         """Initialise student and distiller; never re-initialise loaded teachers."""
@@ -97,16 +132,29 @@ class MultiTeacherDistill(BaseModel):
         model = self.student if self.predict_with == 'student' else self.teachers[self.predict_with]
         return model(inputs, data_samples, mode=mode)
 
+    def run_teachers(self, inputs: torch.Tensor, data_samples: Optional[List[Any]] = None,
+                     losses: Optional[Dict[str, torch.Tensor]] = None) -> None:
+        """Run the teachers on the batch (inside the distiller's recording context);
+        trainable teachers add their task losses to ``losses``."""
+        for name, teacher in self.teachers.items():
+            if self.teacher_trainable:  # online distillation: teachers learn their task too
+                losses.update({f'{name}.{k}': v
+                               for k, v in teacher(inputs, data_samples, mode='loss').items()})
+                continue
+            forward = functools.partial(teacher, inputs, data_samples, mode=self.teacher_forward_mode)
+            with torch.no_grad():
+                if name in self.partial_forwards:
+                    self.partial_forwards[name].run(forward)
+                else:
+                    forward()
+
     def loss(self, inputs: torch.Tensor, data_samples: Optional[List[Any]] = None) -> Dict[str, torch.Tensor]:
         losses: Dict[str, torch.Tensor] = {}
-        with self.distiller.recording(list(self.teachers)):
-            for name, teacher in self.teachers.items():
-                if self.teacher_trainable:  # online distillation: teachers learn their task too
-                    losses.update({f'{name}.{k}': v
-                                   for k, v in teacher(inputs, data_samples, mode='loss').items()})
-                else:
-                    with torch.no_grad():
-                        teacher(inputs, data_samples, mode=self.teacher_forward_mode)
+        cached = self.cached_teacher is not None and self.cached_teacher.inject(
+            data_samples, self.distiller.recorder_managers, inputs.device)
+        if not cached:
+            with self.distiller.recording(list(self.teachers)):
+                self.run_teachers(inputs, data_samples, losses)
         with self.distiller.recording(['student']):
             losses.update(self.student(inputs, data_samples, mode='loss'))
         losses.update(self.distiller.compute_losses(data_samples))

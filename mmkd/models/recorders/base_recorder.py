@@ -8,7 +8,7 @@ buffer so each training step sees only its own values.
 from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
-from typing import Any, List, Optional
+from typing import Any, Callable, List, Optional
 
 from torch import nn
 
@@ -29,6 +29,10 @@ class BaseRecorder(metaclass=ABCMeta):
         self.data_buffer: List[Any] = []
         self.recording = False
         self._handle = None
+        # a value handed in by set_record_data (a cached teacher), returned as is
+        self._injected = False
+        # called after each recorded value (used by the teacher partial forward)
+        self.listener: Optional[Callable[[], None]] = None
 
     @abstractmethod
     def attach(self, model: nn.Module) -> None:
@@ -48,16 +52,28 @@ class BaseRecorder(metaclass=ABCMeta):
 
     def reset(self) -> None:
         self.data_buffer = []
+        self._injected = False
 
     def _record(self, value: Any) -> None:
         if self.recording:
             self.data_buffer.append(value)
+            if self.listener is not None:
+                self.listener()
+
+    def set_record_data(self, value: Any) -> None:
+        """Hand in the value this recorder would have produced (what
+        :meth:`get_record_data` returned when the model ran), e.g. read from a
+        teacher-feature cache, so losses see it as if the model had run."""
+        self.data_buffer = [value]
+        self._injected = True
 
     def get_record_data(self) -> Any:
         if not self.data_buffer:
             raise RuntimeError(
                 f'{type(self).__name__} on {self.source!r} recorded nothing in this forward: '
                 'the module did not run (is it used in this forward mode?)')
+        if self._injected:
+            return self.data_buffer[0]
         if self.record_idx is not None:
             if self.record_idx >= len(self.data_buffer):
                 raise IndexError(

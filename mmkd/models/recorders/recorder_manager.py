@@ -48,6 +48,13 @@ class RecorderManager:
     def get(self, name: str):
         return self.recorders[name].get_record_data()
 
+    def set(self, name: str, value) -> None:
+        """Inject ``value`` as recorder ``name``'s data for this step (teacher cache)."""
+        if name not in self.recorders:
+            raise KeyError(f'the {self.model_name} has no recorder {name!r}; '
+                           f'its recorders: {sorted(self.recorders)}')
+        self.recorders[name].set_record_data(value)
+
     def reset(self) -> None:
         for recorder in self.recorders.values():
             recorder.reset()

@@ -1,0 +1,22 @@
+"""Teacher-feature cache: extract the recorded teacher features of a dataset
+once, then train without running the teacher.
+
+* :mod:`.extract` runs the teachers over the training set and writes the cache;
+* :mod:`.writer` / :mod:`.reader` / :mod:`.index` are the on-disk format
+  (shards of flat ``.npy`` arrays read through memory maps, a JSON index with
+  sizes and hashes, atomic writes, resumable);
+* :mod:`.sample_key` says which entry belongs to a data sample (sample id plus
+  the augmentation its metainfo records); :mod:`.fingerprint` ties a cache to
+  the pipeline, preprocessor and teacher that produced it;
+* :mod:`.cached_teacher` is what ``MultiTeacherDistill(teacher_cache=...)`` uses.
+"""
+from .cached_teacher import CachedTeacher, TeacherCacheMiss
+from .extract import extract_from_loader, extract_teacher_features, unrecorded_random_transforms
+from .index import CacheIndex, CacheMismatchError
+from .reader import CacheIntegrityError, TeacherFeatureCache
+from .sample_key import SampleKeys, augmentation_key
+from .writer import TeacherFeatureCacheWriter
+
+__all__ = ['CachedTeacher', 'TeacherCacheMiss', 'extract_from_loader', 'extract_teacher_features',
+           'unrecorded_random_transforms', 'CacheIndex', 'CacheMismatchError', 'CacheIntegrityError',
+           'TeacherFeatureCache', 'SampleKeys', 'augmentation_key', 'TeacherFeatureCacheWriter']

@@ -1,0 +1,217 @@
+"""Write the teacher features of a training set into a cache.
+
+The teachers run exactly as in training (same dataset pipeline, same data
+preprocessor, same recorders, same forward mode, partial forward if the
+config asks for it), in eval mode without gradients, over the training set
+in order. ``passes > 1`` runs the pipeline again with another seed, so a
+random augmentation (e.g. a 50% horizontal flip) stores several variants of
+a sample under their augmentation keys; samples whose variant is already
+stored are not run again. The seed of pass ``p`` is ``randomness.seed + p``,
+so an interrupted extraction that is run again draws the same variants and
+only computes what is missing.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.logging import MMLogger
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner
+from mmengine.runner.utils import set_random_seed
+from torch import nn
+
+from mmkd.registry import MODELS
+from .fingerprint import algorithm_fingerprints, dataset_pipeline
+from .index import recorder_signature
+from .sample_key import SampleKeys, id_kind_of
+from .structure import flatten
+from .writer import TeacherFeatureCacheWriter
+
+# random transforms whose draw shows in the metainfo that keys a sample
+RECORDED_RANDOM = {'RandomFlip', 'RandomResize', 'RandomChoiceResize'}
+_RANDOM_NAME = re.compile(r'Random|PhotoMetric|Jitter|Mosaic|MixUp|Albu|CutOut|Erasing|Distortion|AutoAugment')
+
+
+def unrecorded_random_transforms(pipeline: Any) -> List[str]:
+    """Types in ``pipeline`` (nested ``transforms`` included) that look random
+    but leave no trace in the metainfo a cache key is made of."""
+    found: List[str] = []
+
+    def walk(item: Any) -> None:
+        if isinstance(item, (list, tuple)):
+            for x in item:
+                walk(x)
+        elif isinstance(item, dict):
+            kind = str(item.get('type', '')).split('.')[-1]
+            if kind and kind not in RECORDED_RANDOM and _RANDOM_NAME.search(kind):
+                found.append(kind)
+            for value in item.values():
+                if isinstance(value, (list, tuple, dict)):
+                    walk(value)
+
+    walk(pipeline)
+    return found
+
+
+def _split_records(algorithm: nn.Module, teacher_names: List[str], batch: int,
+                   dtype: str) -> Tuple[Dict[str, Any], Dict[str, np.ndarray]]:
+    """The recorded values of this batch as (records description, leaf -> batch array)."""
+    records: Dict[str, Any] = {}
+    arrays: Dict[str, np.ndarray] = {}
+    for model in teacher_names:
+        manager = algorithm.distiller.recorder_managers[model]
+        records[model] = {}
+        for name in manager.recorders:
+            where = f'recorder {name!r} of the {model}'
+            spec, leaves = flatten(manager.get(name), where)
+            leaf_names = []
+            for i, leaf in enumerate(leaves):
+                if leaf.dim() == 0 or leaf.shape[0] != batch:
+                    raise ValueError(f'teacher cache: {where}, tensor {i} has shape {tuple(leaf.shape)}, '
+                                     f'not a batch of {batch} samples; only per-sample values can be cached')
+                leaf_name = f'{model}.{name}.{i}'
+                leaf = leaf.detach().cpu()
+                if leaf.is_floating_point():
+                    stored = leaf.to(getattr(torch, dtype))
+                    if dtype == 'float16' and bool((torch.isinf(stored) & ~torch.isinf(leaf)).any()):
+                        raise OverflowError(f'teacher cache: {where}, tensor {i} exceeds the float16 range '
+                                            f'(max |x| = {leaf.abs().max().item():.3g}); use --dtype float32')
+                    leaf = stored
+                arrays[leaf_name] = leaf.numpy()
+                leaf_names.append(leaf_name)
+            records[model][name] = dict(cfg=recorder_signature(algorithm.distiller.recorder_cfgs[model][name]),
+                                        spec=spec, leaves=leaf_names)
+    return records, arrays
+
+
+def _unwrap_dataset(dataset: Any) -> Any:
+    while hasattr(dataset, 'dataset') and not hasattr(dataset, 'data_root'):
+        dataset = dataset.dataset
+    return dataset
+
+
+def extract_from_loader(algorithm: nn.Module, loader_for_pass: Callable[[int], Iterable[dict]],
+                        pipeline_cfg: Any, cache_dir: str, passes: int = 1, dtype: str = 'float32',
+                        shard_size: int = 256, verify_hashes: bool = True, data_root: Optional[str] = None,
+                        stop_after_shards: Optional[int] = None) -> Dict[str, int]:
+    """Run ``algorithm``'s teachers over ``loader_for_pass(p)`` for each pass and cache
+    their recorded features.
+
+    Path sample ids are made relative to ``data_root`` (default: the
+    ``data_root`` of the loader's dataset, when it has one).
+
+    ``stop_after_shards`` stops (like an interruption) once that many shards
+    are written, leaving the cache incomplete; used to test resuming.
+    Returns counts: samples written, samples skipped (already cached), shards.
+    """
+    logger = MMLogger.get_current_instance()
+    managers = algorithm.distiller.recorder_managers
+    teacher_names = [name for name in algorithm.teachers if name in managers]
+    if not teacher_names:
+        raise ValueError('teacher cache: no teacher has recorders, so there is nothing to cache')
+    if getattr(algorithm.data_preprocessor, 'batch_augments', None):
+        raise ValueError('teacher cache: the data preprocessor has batch_augments (random batch-level '
+                         'transforms, e.g. BatchSyncRandomResize) that no cache key records; '
+                         'train with the live teacher or remove them')
+    algorithm.eval()
+    fingerprints = algorithm_fingerprints(algorithm, pipeline_cfg)
+    writer: Optional[TeacherFeatureCacheWriter] = None
+    keys: Optional[SampleKeys] = None
+    stats = dict(written=0, skipped=0, shards=0)
+    for pass_idx in range(passes):
+        loader = loader_for_pass(pass_idx)
+        if data_root is None and hasattr(loader, 'dataset'):
+            data_root = getattr(_unwrap_dataset(loader.dataset), 'data_root', None)
+        for data_batch in loader:
+            data = algorithm.data_preprocessor(data_batch, True)
+            inputs, samples = data['inputs'], data['data_samples']
+            if writer is None:
+                keys = SampleKeys(id_kind_of(samples[0].metainfo), data_root)
+                writer = TeacherFeatureCacheWriter(cache_dir, fingerprints, keys.id_kind, dtype,
+                                                   shard_size, verify_hashes, logger)
+            batch_keys = [keys.key(s.metainfo) for s in samples]
+            todo = [i for i, k in enumerate(batch_keys) if k not in writer and k not in batch_keys[:i]]
+            stats['skipped'] += len(batch_keys) - len(todo)
+            if not todo:
+                continue
+            with torch.no_grad(), algorithm.distiller.recording(teacher_names):
+                algorithm.run_teachers(inputs, samples)
+                records, arrays = _split_records(algorithm, teacher_names, len(samples), dtype)
+            writer.set_records(records)
+            for i in todo:
+                shape = samples[i].metainfo.get('batch_input_shape')
+                writer.add(batch_keys[i], {leaf: a[i] for leaf, a in arrays.items()},
+                           list(shape) if shape is not None else None)
+            stats['written'] += len(todo)
+            if stop_after_shards is not None and writer.shards_written >= stop_after_shards:
+                stats['shards'] = writer.shards_written
+                logger.warning(f'teacher cache: stopped after {writer.shards_written} shard(s) as asked; '
+                               'the cache is incomplete')
+                return stats
+        logger.info(f'teacher cache: pass {pass_idx + 1}/{passes} done ({stats["written"]} samples written, '
+                    f'{stats["skipped"]} already cached)')
+    if writer is None:
+        raise ValueError('teacher cache: the training dataloader produced no batches')
+    writer.finish()
+    stats['shards'] = writer.shards_written
+    logger.info(f'teacher cache {cache_dir!r} complete: {len(writer.keys)} samples in '
+                f'{len(writer.index.shards)} shards')
+    return stats
+
+
+def extract_teacher_features(cfg: Config, cache_dir: Optional[str] = None, passes: int = 1,
+                             dtype: str = 'float32', shard_size: int = 256, batch_size: Optional[int] = None,
+                             verify_hashes: bool = True, allow_unrecorded_random: bool = False,
+                             stop_after_shards: Optional[int] = None) -> str:
+    """Extract the cache of a distillation config (live or ``teacher_cache`` variant).
+
+    Builds the algorithm (teacher checkpoints loaded, as in training) and the
+    config's train dataloader with the same dataset and pipeline but a
+    sequential sampler. ``cache_dir`` defaults to ``model.teacher_cache.cache_dir``.
+    Returns the cache directory.
+    """
+    cfg = copy.deepcopy(cfg)
+    model_cfg = cfg.model
+    cache_cfg = model_cfg.pop('teacher_cache', None) or {}
+    cache_dir = cache_dir or cache_cfg.get('cache_dir')
+    if not cache_dir:
+        raise ValueError('no cache directory: pass --cache-dir or set model.teacher_cache.cache_dir')
+    if passes < 1:
+        raise ValueError(f'passes must be at least 1, got {passes}')
+    pipeline = dataset_pipeline(cfg.train_dataloader.dataset)
+    unrecorded = unrecorded_random_transforms(pipeline)
+    if unrecorded and not allow_unrecorded_random:
+        raise ValueError(
+            f'the training pipeline has random transforms whose draw is not recorded in the metainfo: '
+            f'{unrecorded}. A cache keyed by sample would give one draw\'s teacher features for another '
+            'draw\'s input. Remove them from the pipeline of the cached run, or pass '
+            '--allow-unrecorded-augmentation to accept approximate teacher features.')
+    init_default_scope(cfg.get('default_scope', 'mmkd'))
+    seed = (cfg.get('randomness') or {}).get('seed')
+    if seed is not None:  # as the Runner does before building the model
+        set_random_seed(seed)
+    algorithm = MODELS.build(model_cfg)
+    algorithm.init_weights()
+    for name, spec in algorithm.teacher_specs.items():
+        if not spec.get('ckpt'):
+            MMLogger.get_current_instance().warning(
+                f'teacher {name!r} has no checkpoint: its features come from random weights')
+
+    def loader_for_pass(pass_idx: int):
+        # rebuilt per pass: dataloader workers are seeded when the loader is built
+        loader_cfg = copy.deepcopy(cfg.train_dataloader)
+        loader_cfg['sampler'] = dict(type='DefaultSampler', shuffle=False)
+        if batch_size:
+            loader_cfg['batch_size'] = batch_size
+        pass_seed = (seed or 0) + pass_idx
+        set_random_seed(pass_seed)
+        return Runner.build_dataloader(loader_cfg, seed=pass_seed)
+
+    extract_from_loader(algorithm, loader_for_pass, pipeline, cache_dir, passes, dtype,
+                        shard_size, verify_hashes, None, stop_after_shards)
+    return cache_dir

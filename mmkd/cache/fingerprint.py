@@ -1,0 +1,98 @@
+"""Fingerprints that tie a teacher cache to what produced it.
+
+The cache index stores one hash per ingredient of the teacher's input and
+output; opening the cache under a different one is refused, naming it:
+
+* ``pipeline``: the training dataset's transform pipeline (config);
+* ``data_preprocessor``: normalisation, padding, channel order (module state);
+* ``teacher.<name>``: the teacher's model config, forward mode and weights
+  (a hash of the loaded tensors, so a retrained or re-initialised teacher is
+  caught whatever its checkpoint file is called).
+
+The dataset location (``data_root``) is deliberately not part of it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Dict, Mapping
+
+import torch
+from torch import nn
+
+
+def to_plain(obj: Any) -> Any:
+    """Config values as plain JSON types (ConfigDict -> dict, tuple -> list)."""
+    if isinstance(obj, Mapping):
+        return {str(k): to_plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_plain(v) for v in obj]
+    if isinstance(obj, (str, int, float, bool)) or obj is None:
+        return obj
+    return repr(obj)
+
+
+def canonical_json(obj: Any) -> str:
+    return json.dumps(to_plain(obj), sort_keys=True, separators=(',', ':'))
+
+
+def _hash_tensors(digest: 'hashlib._Hash', tensors: Mapping[str, torch.Tensor]) -> None:
+    for name in sorted(tensors):
+        t = tensors[name].detach().cpu().contiguous()
+        digest.update(f'{name}:{t.dtype}:{tuple(t.shape)};'.encode())
+        digest.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+
+
+def dataset_pipeline(dataset_cfg: Mapping[str, Any]) -> Any:
+    """The ``pipeline`` of a dataset config, looking inside dataset wrappers."""
+    if 'pipeline' in dataset_cfg:
+        return dataset_cfg['pipeline']
+    if 'dataset' in dataset_cfg:
+        return dataset_pipeline(dataset_cfg['dataset'])
+    if 'datasets' in dataset_cfg:
+        return [dataset_pipeline(d) for d in dataset_cfg['datasets']]
+    raise KeyError(f'dataset config of type {dataset_cfg.get("type")!r} has no pipeline '
+                   '(nor a wrapped dataset with one)')
+
+
+# private flags of mmengine/mmdet/mmseg preprocessors that change the input
+_PRIVATE_SETTINGS = ('_channel_conversion', '_enable_normalize')
+
+
+def pipeline_fingerprint(pipeline_cfg: Any) -> str:
+    return hashlib.sha256(canonical_json(pipeline_cfg).encode()).hexdigest()
+
+
+def preprocessor_fingerprint(preprocessor: nn.Module) -> str:
+    """Type, plain public attributes (pad size...), channel order and buffers (mean/std)."""
+    attrs = {k: v for k, v in vars(preprocessor).items()
+             if (k in _PRIVATE_SETTINGS or not k.startswith('_')) and k != 'training'
+             and isinstance(v, (str, int, float, bool, tuple, list, type(None)))}
+    digest = hashlib.sha256(f'{type(preprocessor).__name__};{canonical_json(attrs)};'.encode())
+    _hash_tensors(digest, preprocessor.state_dict())
+    return digest.hexdigest()
+
+
+def teacher_fingerprint(model_cfg: Any, teacher: nn.Module, forward_mode: str) -> str:
+    digest = hashlib.sha256(f'{canonical_json(model_cfg)};{forward_mode};'.encode())
+    _hash_tensors(digest, teacher.state_dict())
+    return digest.hexdigest()
+
+
+def algorithm_fingerprints(algorithm: nn.Module, pipeline_cfg: Any) -> Dict[str, str]:
+    """All fingerprints of a ``MultiTeacherDistill`` trained on ``pipeline_cfg``."""
+    from mmkd.models.algorithms.model_builder import load_model_cfg
+    prints = {'pipeline': pipeline_fingerprint(pipeline_cfg),
+              'data_preprocessor': preprocessor_fingerprint(algorithm.data_preprocessor)}
+    for name, teacher in algorithm.teachers.items():
+        model_cfg = load_model_cfg(algorithm.teacher_specs[name], f'teacher {name!r}')
+        prints[f'teacher.{name}'] = teacher_fingerprint(model_cfg, teacher, algorithm.teacher_forward_mode)
+    return prints
+
+
+def file_sha256(path: str, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(chunk), b''):
+            digest.update(block)
+    return digest.hexdigest()

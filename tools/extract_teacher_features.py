@@ -1,0 +1,65 @@
+"""Write the teacher features of a distillation config's training set to a cache.
+
+    python tools/extract_teacher_features.py CONFIG [--cache-dir DIR] [--passes N]
+        [--dtype float16|float32] [--cfg-options KEY=VALUE ...]
+
+Runs the config's teacher(s) with its teacher recorders over the train
+dataloader (same dataset and pipeline, sequential order) and writes what the
+recorders capture. Train afterwards with ``model.teacher_cache.cache_dir`` set
+to the same folder (the ``*_cached.py`` configs do), and the teachers do not
+run. Run it again after an interruption: it resumes, re-extracting damaged or
+unfinished shards only.
+"""
+import argparse
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run from a checkout
+
+from mmengine.config import Config, DictAction  # noqa: E402
+
+import mmkd  # noqa: E402,F401  (registers modules)
+from mmkd.cache import extract_teacher_features  # noqa: E402
+from mmkd.datasets import set_data_root  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('config', help='distillation config (live teacher or *_cached variant)')
+    parser.add_argument('--cache-dir', help='cache folder (default: model.teacher_cache.cache_dir of the '
+                        'config, else work_dirs/teacher_cache/<config name>)')
+    parser.add_argument('--passes', type=int, default=1,
+                        help='run the pipeline N times to store N draws of random augmentations')
+    parser.add_argument('--dtype', choices=['float32', 'float16'], default='float32',
+                        help='storage dtype of the features (float16 halves the size)')
+    parser.add_argument('--shard-size', type=int, default=256, help='samples per shard')
+    parser.add_argument('--batch-size', type=int, help='extraction batch size (default: the config\'s)')
+    parser.add_argument('--no-verify-hashes', action='store_true',
+                        help='when resuming, check existing shards by size only')
+    parser.add_argument('--allow-unrecorded-augmentation', action='store_true',
+                        help='accept random transforms the cache key cannot see (approximate features)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config entries; data_root=PATH moves every dataset to PATH')
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> str:
+    args = parse_args(argv)
+    if not osp.isfile(args.config):
+        raise FileNotFoundError(f'config file not found: {args.config}')
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        options = dict(args.cfg_options)
+        if 'data_root' in options:
+            set_data_root(cfg, options.pop('data_root'))
+        cfg.merge_from_dict(options)
+    cache_dir = args.cache_dir or (cfg.model.get('teacher_cache') or {}).get('cache_dir') or \
+        osp.join('work_dirs', 'teacher_cache', osp.splitext(osp.basename(args.config))[0])
+    return extract_teacher_features(
+        cfg, cache_dir, passes=args.passes, dtype=args.dtype, shard_size=args.shard_size,
+        batch_size=args.batch_size, verify_hashes=not args.no_verify_hashes,
+        allow_unrecorded_random=args.allow_unrecorded_augmentation)
+
+
+if __name__ == '__main__':
+    main()
