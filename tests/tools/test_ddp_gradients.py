@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 
+import pytest
 import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModel
@@ -28,6 +29,7 @@ import mmkd  # noqa: E402,F401
 from mmkd.registry import MODELS  # noqa: E402
 
 BATCH = 8
+pytestmark = pytest.mark.slow  # two torchrun processes
 
 
 @MODELS.register_module(force=True)
