@@ -1,11 +1,16 @@
 """Data for mmkd: the embedded (generated) data sets and config helpers.
 
-Real data sets are read by mmdet/mmseg's own dataset classes through the
-configs in ``configs/_base_/datasets``; nothing needs registering here.
+Real detection and segmentation sets are read by mmdet/mmseg's own dataset
+classes through the configs in ``configs/_base_/datasets``. Classification
+(mmpretrain is not a dependency) uses ``ImageFolderDataset`` and
+``PackClsInputs``, registered here.
 """
 from .data_root import set_data_root
-from .embedded import (CITYSCAPES_CLASSES, SHAPES_CLASSES, generate_detection,
-                       generate_segmentation)
+from .embedded import (CITYSCAPES_CLASSES, CLASSIFICATION_CLASSES, SHAPES_CLASSES,
+                       generate_classification, generate_detection, generate_segmentation)
+from .image_folder import ImageFolderDataset
+from .transforms import PackClsInputs
 
-__all__ = ['CITYSCAPES_CLASSES', 'SHAPES_CLASSES', 'generate_detection', 'generate_segmentation',
+__all__ = ['CITYSCAPES_CLASSES', 'CLASSIFICATION_CLASSES', 'SHAPES_CLASSES', 'ImageFolderDataset',
+           'PackClsInputs', 'generate_classification', 'generate_detection', 'generate_segmentation',
            'set_data_root']

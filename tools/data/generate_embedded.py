@@ -1,8 +1,9 @@
 """Generate the embedded (offline, deterministic) data sets.
 
 ``python tools/data/generate_embedded.py --out data/ --seed 0`` writes
-``data/shapes_coco`` (COCO-format detection) and ``data/shapes_cityscapes``
-(Cityscapes-layout segmentation). Rerunning with the same arguments reuses
+``data/shapes_coco`` (COCO-format detection), ``data/shapes_cityscapes``
+(Cityscapes-layout segmentation) and ``data/shapes_classification``
+(class-per-folder object crops). Rerunning with the same arguments reuses
 the existing files; different arguments regenerate them.
 """
 import argparse
@@ -12,9 +13,10 @@ import time
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))  # run from a checkout
 
-from mmkd.datasets.embedded import generate_detection, generate_segmentation  # noqa: E402
+from mmkd.datasets.embedded import (generate_classification, generate_detection,  # noqa: E402
+                                    generate_segmentation)
 
-DET_DIR, SEG_DIR = 'shapes_coco', 'shapes_cityscapes'
+DET_DIR, SEG_DIR, CLS_DIR = 'shapes_coco', 'shapes_cityscapes', 'shapes_classification'
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -25,14 +27,17 @@ def parse_args(argv=None) -> argparse.Namespace:
     only = parser.add_mutually_exclusive_group()
     only.add_argument('--det-only', action='store_true', help=f'only {DET_DIR}')
     only.add_argument('--seg-only', action='store_true', help=f'only {SEG_DIR}')
+    only.add_argument('--cls-only', action='store_true', help=f'only {CLS_DIR}')
     parser.add_argument('--num-train', type=int, help='training images per set '
-                        '(default: 400 detection, 200 segmentation)')
+                        '(default: 400 detection, 200 segmentation, 3200 classification)')
     parser.add_argument('--num-val', type=int, help='validation images per set '
-                        '(default: 100 detection, 50 segmentation)')
+                        '(default: 100 detection, 50 segmentation, 800 classification)')
     parser.add_argument('--det-image-size', type=int, default=128,
                         help='side of the square detection images')
     parser.add_argument('--seg-image-size', type=int, nargs=2, default=(128, 256),
                         metavar=('HEIGHT', 'WIDTH'), help='size of the segmentation images')
+    parser.add_argument('--cls-image-size', type=int, default=32,
+                        help='side of the square classification images')
     return parser.parse_args(argv)
 
 
@@ -41,10 +46,13 @@ def main(argv=None) -> None:
     counts = {k: v for k, v in (('num_train', args.num_train), ('num_val', args.num_val))
               if v is not None}
     jobs = []
-    if not args.seg_only:
+    everything = not (args.det_only or args.seg_only or args.cls_only)
+    if everything or args.det_only:
         jobs.append((DET_DIR, generate_detection, dict(image_size=args.det_image_size)))
-    if not args.det_only:
+    if everything or args.seg_only:
         jobs.append((SEG_DIR, generate_segmentation, dict(image_size=tuple(args.seg_image_size))))
+    if everything or args.cls_only:
+        jobs.append((CLS_DIR, generate_classification, dict(image_size=args.cls_image_size)))
     for name, generate, kwargs in jobs:
         root = osp.join(args.out, name)
         start = time.perf_counter()

@@ -3,13 +3,15 @@
 ``generate_detection`` writes a COCO-format shapes set and
 ``generate_segmentation`` a Cityscapes-layout street set; both are read by
 the unchanged mmdet/mmseg dataset classes, so the same configs run on the
-embedded data and on the real data sets.
+embedded data and on the real data sets. ``generate_classification`` writes
+object crops in the class-per-folder layout of ImageNet.
 """
 from .cityscapes_classes import CITYSCAPES_CLASSES, IGNORE_INDEX
+from .classification import CLASSIFICATION_CLASSES, generate_classification
 from .detection import generate_detection
 from .segmentation import generate_segmentation
 from .shapes import SHAPES_CLASSES
 from .storage import GENERATOR_VERSION
 
-__all__ = ['CITYSCAPES_CLASSES', 'GENERATOR_VERSION', 'IGNORE_INDEX', 'SHAPES_CLASSES',
-           'generate_detection', 'generate_segmentation']
+__all__ = ['CITYSCAPES_CLASSES', 'CLASSIFICATION_CLASSES', 'GENERATOR_VERSION', 'IGNORE_INDEX',
+           'SHAPES_CLASSES', 'generate_classification', 'generate_detection', 'generate_segmentation']

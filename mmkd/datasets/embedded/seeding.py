@@ -15,6 +15,8 @@ STREAMS = {
     ('detection', 'val'): 2,
     ('segmentation', 'train'): 3,
     ('segmentation', 'val'): 4,
+    ('classification', 'train'): 5,
+    ('classification', 'val'): 6,
 }
 
 

@@ -2,5 +2,9 @@ from .base_connector import BaseConnector
 from .conv_connector import ConvConnector
 from .resize_connector import ResizeConnector
 from .mgd_connector import MGDConnector
+from .feature_layout import FeatureSpec, TokensToMap
+from .hetero_hint_connector import HeteroHintConnector
+from .ofa_branch import OFABranch
 
-__all__ = ['BaseConnector', 'ConvConnector', 'ResizeConnector', 'MGDConnector']
+__all__ = ['BaseConnector', 'ConvConnector', 'ResizeConnector', 'MGDConnector', 'FeatureSpec',
+           'TokensToMap', 'HeteroHintConnector', 'OFABranch']

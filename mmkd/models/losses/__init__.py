@@ -21,3 +21,7 @@ from .acam import (ACAMLoss, channel_masks, cross_attention_fusion, dice_coeffic
 
 __all__ += ['ACAMLoss', 'cross_attention_fusion', 'channel_masks', 'spatial_masks', 'dice_coefficient',
             'mask_diversity_loss', 'joint_mask_diversity_loss', 'masked_distill_loss']
+from .ofa import OFALoss, ofa_loss
+from .cls_dkd import ClsDKDLoss
+
+__all__ += ['OFALoss', 'ofa_loss', 'ClsDKDLoss']

@@ -1,0 +1,7 @@
+# MLP student trained alone (the baseline of the resnet18 -> resmlp-e96-b4 pair).
+_base_ = [
+    '../_base_/models/timm_resmlp-e96-b4_32px.py',
+    '../_base_/datasets/shapes_classification.py',
+    '../_base_/schedules/cls_adamw_10e.py',
+    '../_base_/cls_runtime.py',
+]

@@ -1,0 +1,3 @@
+from .pack_cls_inputs import PackClsInputs
+
+__all__ = ['PackClsInputs']

@@ -1,0 +1,3 @@
+from .topk_accuracy import TopKAccuracy
+
+__all__ = ['TopKAccuracy']

@@ -1,0 +1,53 @@
+"""tools/analysis/cka.py writes the CKA table and heatmap; run_ofa_grid.py plans the grid."""
+import importlib.util
+from pathlib import Path
+
+import torch
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PAIR_CONFIG = REPO_ROOT / 'configs/ofa_kd/ofa_branches_swin-w48_resnet18-w32_adamw-10e_shapes-cls.py'
+
+
+def load_tool(name):
+    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / 'tools' / 'analysis' / f'{name}.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_cka_tool(tmp_path, capsys):
+    from mmkd.datasets import generate_classification
+    from mmkd.engine import student_checkpoint
+    from mmkd.models.algorithms import build_model
+    data_root = tmp_path / 'cls'
+    generate_classification(str(data_root), num_train=16, num_val=32)
+    # a student checkpoint as StudentCheckpointHook writes it, and a full distillation
+    # checkpoint for the teacher (its 'teachers.teacher.' weights are picked out)
+    torch.manual_seed(0)
+    from mmengine.config import Config
+    cfg = Config.fromfile(str(PAIR_CONFIG))
+    student = build_model(dict(cfg.model.student), 'student')
+    teacher = build_model(dict(cfg.model.teacher, ckpt=None), 'teacher')
+    torch.save(student_checkpoint(dict(state_dict={f'student.{k}': v for k, v in student.state_dict().items()},
+                                       meta={})), tmp_path / 'student.pth')
+    torch.save(dict(state_dict={f'teachers.teacher.{k}': v for k, v in teacher.state_dict().items()}),
+               tmp_path / 'distill.pth')
+    out = tmp_path / 'cka.png'
+    matrix = load_tool('cka').main([str(PAIR_CONFIG), '--teacher-ckpt', str(tmp_path / 'distill.pth'),
+                                    '--student-ckpt', str(tmp_path / 'student.pth'), '--data-root', str(data_root),
+                                    '--num-batches', '1', '--out', str(out)])
+    assert matrix.shape == (4, 4) and ((matrix >= 0) & (matrix <= 1 + 1e-6)).all()
+    assert out.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    text = capsys.readouterr().out
+    assert 'linear CKA on 32 val images' in text and 'T4 layers.3' in text and 'S1 layer1' in text
+
+
+def test_grid_plan(capsys):
+    grid = load_tool('run_ofa_grid')
+    grid.main(['--dry-run'])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith('34 runs')  # 2 teachers x 2 seeds + 3 pairs x 5 students x 2 seeds
+    ofa = [line for line in lines if 'resnet18_deit-e64-d4 OFA seed 1' in line]
+    assert len(ofa) == 1 and 'resnet18_adamw-30e_shapes-cls/seed1/epoch_30.pth' in ofa[0]
+    for config in {line.split(': ')[1].split(' -> ')[0] for line in lines[1:]}:
+        assert (REPO_ROOT / config).is_file(), config
