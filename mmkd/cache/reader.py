@@ -135,6 +135,29 @@ class TeacherFeatureCache:
         shapes = self.shards[location[0]].batch_input_shapes
         return shapes[location[1]] if shapes else None
 
+    def read_sample(self, location: Location, float_dtypes: Optional[Mapping[str, torch.dtype]] = None,
+                    device: Optional[torch.device] = None) -> Dict[str, Dict[str, Any]]:
+        """``{model: {recorder: value}}`` of one sample at its stored shapes (no batch dimension).
+
+        For values whose length differs between samples (a variable number of
+        proposals and their embeddings), which :meth:`read` would zero-pad
+        into one batch tensor, losing the count. Tensors are copies (writable),
+        floating ones in ``float_dtypes[model]`` (default float32).
+        """
+        out: Dict[str, Dict[str, Any]] = {}
+        for model, recorders in self.records.items():
+            dtype = (float_dtypes or {}).get(model, torch.float32)
+            out[model] = {}
+            for name, info in recorders.items():
+                leaves = []
+                for leaf in info['leaves']:
+                    tensor = torch.from_numpy(np.array(self.sample_arrays(location, leaf)))
+                    if tensor.is_floating_point():
+                        tensor = tensor.to(dtype)
+                    leaves.append(tensor.to(device) if device is not None else tensor)
+                out[model][name] = unflatten(info['spec'], leaves)
+        return out
+
     def read(self, locations: Sequence[Location], float_dtypes: Optional[Mapping[str, torch.dtype]] = None,
              device: Optional[torch.device] = None) -> Dict[str, Dict[str, Any]]:
         """``{model: {recorder: value}}`` for a batch of samples, stacked in order.

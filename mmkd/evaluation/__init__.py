@@ -1,4 +1,4 @@
 """Metrics mmdet/mmseg lack (registered in mmkd's METRICS)."""
-from .metrics import TopKAccuracy
+from .metrics import PromptMIoU, TopKAccuracy, mask_iou_matrix, mask_recall
 
-__all__ = ['TopKAccuracy']
+__all__ = ['PromptMIoU', 'TopKAccuracy', 'mask_iou_matrix', 'mask_recall']

@@ -4,3 +4,6 @@ from .connectors import *  # noqa: F401,F403
 from .distillers import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .recorders import *  # noqa: F401,F403
+from .sam import *  # noqa: F401,F403
+from .clip import *  # noqa: F401,F403
+from .oadp import *  # noqa: F401,F403

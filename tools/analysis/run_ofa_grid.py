@@ -14,17 +14,14 @@ student alone) to ``<out>/cka_<pair>.png``.
 ``python tools/analysis/run_ofa_grid.py --pairs swin-w48_resnet18-w32 --seeds 0 --dry-run``
 """
 import argparse
-import glob
-import json
-import os
 import os.path as osp
-import statistics
 import subprocess
 import sys
-import time
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
+
+from mmkd.analysis.run_grid import GridRun, mean_cell, run_all  # noqa: E402
 
 TEACHERS = {  # teacher config -> final epoch (its checkpoint is epoch_<n>.pth)
     'swin-w48_adamw-100e_shapes-cls': 100,
@@ -65,25 +62,15 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def read_top1(work_dir: str) -> float:
-    """Top-1 of the last validation logged in ``work_dir`` (mmengine's scalars.json)."""
-    for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')), reverse=True):
-        with open(path) as f:
-            values = [json.loads(line) for line in f if 'accuracy/top1' in line]
-        if values:
-            return float(values[-1]['accuracy/top1'])
-    raise FileNotFoundError(f'no validation accuracy logged under {work_dir}')
-
-
 def plan(args):
-    """The runs in order: (result key, config path, work dir, cfg options); the key is
-    (teacher config, seed) for a teacher and (pair, method, seed) for a student."""
+    """The ``GridRun``s in order; the key is (teacher config, seed) for a teacher and
+    (pair, method, seed) for a student."""
     runs = []
     teachers = sorted({PAIRS[p][0] for p in args.pairs}, key=list(TEACHERS).index)
     for teacher in teachers:
         for seed in args.seeds:
-            runs.append(((teacher, seed), f'configs/classification/{teacher}.py',
-                         osp.join(args.out, 'teachers', teacher, f'seed{seed}'), [f'randomness.seed={seed}']))
+            runs.append(GridRun((teacher, seed), f'configs/classification/{teacher}.py',
+                                osp.join(args.out, 'teachers', teacher, f'seed{seed}'), [f'randomness.seed={seed}']))
     for pair in args.pairs:
         teacher = PAIRS[pair][0]
         for seed in args.seeds:
@@ -95,14 +82,15 @@ def plan(args):
                 else:
                     config = 'configs/' + METHODS[method].format(pair=pair)
                     options.append(f'model.teacher.ckpt={ckpt}')
-                runs.append(((pair, method, seed), config,
-                             osp.join(args.out, pair, method.replace(' ', '-'), f'seed{seed}'), options))
+                runs.append(GridRun((pair, method, seed), config,
+                                    osp.join(args.out, pair, method.replace(' ', '-'), f'seed{seed}'), options))
     return runs
 
 
 def estimate(runs) -> float:
     total = 0.0
-    for key, _, _, _ in runs:
+    for run in runs:
+        key = run.key
         if len(key) == 2:  # a teacher
             total += SECONDS[key[0]]
             continue
@@ -112,41 +100,9 @@ def estimate(runs) -> float:
     return total
 
 
-def describe(key) -> str:
-    return ' '.join(str(k) for k in key[:-1]) + f' seed {key[-1]}'
-
-
-def train(key, config, work_dir, options, args) -> float:
-    result_file = osp.join(work_dir, 'result.json')
-    if osp.isfile(result_file):
-        with open(result_file) as f:
-            return json.load(f)['top1']
-    env = dict(os.environ)
-    if args.threads:
-        env['OMP_NUM_THREADS'] = str(args.threads)
-    cmd = [sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
-           '--cfg-options', f'data_root={args.data_root}', *options]
-    print(f'[{time.strftime("%H:%M:%S")}] {describe(key)}: {" ".join(cmd[1:])}', flush=True)
-    start = time.time()
-    os.makedirs(work_dir, exist_ok=True)
-    with open(osp.join(work_dir, 'stdout.log'), 'w') as log:
-        code = subprocess.call(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    if code:
-        raise RuntimeError(f'{describe(key)} failed (exit {code}); see {osp.join(work_dir, "stdout.log")}')
-    top1 = read_top1(work_dir)
-    with open(result_file, 'w') as f:
-        json.dump(dict(top1=top1, seconds=round(time.time() - start), config=config, options=options), f)
-    print(f'    top-1 {top1:.2f} in {time.time() - start:.0f} s', flush=True)
-    return top1
-
-
 def table(results, args) -> str:
     """Markdown table: one row per pair; mean top-1 over seeds, each seed in brackets."""
-    def cell(values):
-        if not values:
-            return '-'
-        seeds = ', '.join(f'{v:.1f}' for v in values)
-        return f'{statistics.mean(values):.2f} ({seeds})'
+    cell = mean_cell
     cols = ['teacher'] + args.methods
     lines = ['| pair | ' + ' | '.join(cols) + ' |', '|' + '---|' * (len(cols) + 1)]
     for pair in args.pairs:
@@ -164,12 +120,12 @@ def main(argv=None) -> None:
     runs = plan(args)
     print(f'{len(runs)} runs, about {estimate(runs) / 60:.0f} min at the measured speed (1 thread, shared cores)')
     if args.dry_run:
-        for key, config, work_dir, options in runs:
-            print(f'  {describe(key)}: {config} -> {work_dir} {" ".join(options)}')
+        for run in runs:
+            print(f'  {run.describe()}: {run.config} -> {run.work_dir} {" ".join(run.options)}')
         return
     from mmkd.datasets.embedded import generate_classification
     generate_classification(args.data_root)
-    results = {key: train(key, config, work_dir, options, args) for key, config, work_dir, options in runs}
+    results = run_all(runs, lambda run: 'accuracy/top1', lambda run: args.data_root, args.threads)
     text = table(results, args)
     print(text)
     with open(osp.join(args.out, 'results.md'), 'w') as f:

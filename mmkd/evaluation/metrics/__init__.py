@@ -1,3 +1,8 @@
+from .mask_recall import mask_iou_matrix, mask_recall
+from .prompt_miou import PromptMIoU
 from .topk_accuracy import TopKAccuracy
 
-__all__ = ['TopKAccuracy']
+__all__ = ['PromptMIoU', 'TopKAccuracy', 'mask_iou_matrix', 'mask_recall']
+from .ov_ap50 import OpenVocabularyAP50
+
+__all__ += ['OpenVocabularyAP50']

@@ -25,3 +25,15 @@ from .ofa import OFALoss, ofa_loss
 from .cls_dkd import ClsDKDLoss
 
 __all__ += ['OFALoss', 'ofa_loss', 'ClsDKDLoss']
+from .tinysam import (TinySAMLoss, hard_mask_weight, l1_distill_loss, mask_dice_loss, mask_focal_loss, mask_iou,
+                      weighted_output_loss)
+
+__all__ += ['TinySAMLoss', 'hard_mask_weight', 'l1_distill_loss', 'mask_dice_loss', 'mask_focal_loss', 'mask_iou',
+            'weighted_output_loss']
+from .oadp import (AsymmetricLoss, BlockDistillLoss, GlobalDistillLoss, ObjectDistillLoss, RelationDistillLoss,
+                   asymmetric_loss, global_distill_loss, object_distill_loss, relation_distill_loss,
+                   relation_matrix)
+
+__all__ += ['AsymmetricLoss', 'BlockDistillLoss', 'GlobalDistillLoss', 'ObjectDistillLoss', 'RelationDistillLoss',
+            'asymmetric_loss', 'global_distill_loss', 'object_distill_loss', 'relation_distill_loss',
+            'relation_matrix']

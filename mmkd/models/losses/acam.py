@@ -40,6 +40,12 @@ Who trains what [inferred; the paper does not say]. By default:
   student feature, so the student is not pushed to make masks diverse (or
   easy); the masks still follow it in the forward pass
   (``student_through_masks=True`` lets those gradients through).
+* ``masks_seek_error=True`` is a third option: the mask branch *ascends*
+  ``L_distill`` (its gradient is reversed), so the masks move to where the
+  student is furthest from the teacher, the "student's evolving needs" of
+  the abstract; the mass normalisation bounds what they can gain (a
+  weighted mean is at most the largest error), and the diversity term keeps
+  the ``M`` masks on different regions.
 
 Collapse remedy. Trained by an unnormalised masked MSE, every mask would be
 pushed to 0 (the loss is lowest with nothing selected); a Dice diversity term
@@ -96,6 +102,23 @@ MASK_SOURCES = ('fused', 'teacher')
 
 
 # ------------------------------------------------------------- pure functions
+class _ReverseGradient(torch.autograd.Function):
+    """Identity forward, negated gradient backward."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor) -> Tensor:  # noqa: D102
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> Tensor:  # noqa: D102
+        return -grad
+
+
+def reverse_gradient(x: Tensor) -> Tensor:
+    """``x`` in the forward pass; whatever minimises through it maximises for its inputs."""
+    return _ReverseGradient.apply(x)
+
+
 def cross_attention_fusion(query: Tensor, key: Tensor, value: Tensor) -> Tensor:
     """``softmax(Q K^T / sqrt(C_q)) V`` over ``H*W`` tokens.
 
@@ -218,6 +241,10 @@ class ACAMLoss(nn.Module):
             where the student already matches the teacher (measured: -4.2 mAP
             on the embedded RetinaNet pair). Off, the masks are detached inside
             ``L_distill`` and trained by the diversity term alone.
+        masks_seek_error: let the mask branch *maximise* ``L_distill``
+            (gradient reversal) while the student minimises it: masks go
+            where the student is furthest from the teacher. Excludes
+            ``masks_learn_from_distill``.
         student_through_masks: let the mask branch's gradients (through the
             fusion keys/values) reach the student. Off by default: the masks
             still follow the current student (its feature is the keys and
@@ -237,8 +264,12 @@ class ACAMLoss(nn.Module):
                  qk_ratio: float = 0.5, alpha: float = 1e-5, beta: float = 1.0,
                  mask_mode: str = 'spatial_channel', mask_source: str = 'fused',
                  normalize_masks: bool = True, masks_learn_from_distill: bool = False,
-                 student_through_masks: bool = False, loss_weight: float = 1.0) -> None:
+                 student_through_masks: bool = False, masks_seek_error: bool = False,
+                 loss_weight: float = 1.0) -> None:
         super().__init__()
+        if masks_seek_error and masks_learn_from_distill:
+            raise ValueError('ACAMLoss: masks_seek_error and masks_learn_from_distill exclude each other '
+                             '(the mask branch either ascends or descends L_distill)')
         if mask_mode not in MASK_MODES:
             raise ValueError(f'ACAMLoss: mask_mode must be one of {MASK_MODES}, got {mask_mode!r}')
         if mask_source not in MASK_SOURCES:
@@ -258,6 +289,7 @@ class ACAMLoss(nn.Module):
         self.normalize_masks = normalize_masks
         self.masks_learn_from_distill = masks_learn_from_distill
         self.student_through_masks = student_through_masks
+        self.masks_seek_error = masks_seek_error
         self.loss_weight = loss_weight
 
         self.align = channel_align(student_channels, teacher_channels)
@@ -315,8 +347,12 @@ class ACAMLoss(nn.Module):
             else:
                 source = preds_T
             mask_c, mask_s = self.masks(source)
-            dc, ds = ((mask_c, mask_s) if self.masks_learn_from_distill
-                      else (mask_c.detach(), mask_s.detach()))
+            if self.masks_learn_from_distill:
+                dc, ds = mask_c, mask_s
+            elif self.masks_seek_error:
+                dc, ds = reverse_gradient(mask_c), reverse_gradient(mask_s)
+            else:
+                dc, ds = mask_c.detach(), mask_s.detach()
             distill = masked_distill_loss(aligned, preds_T, dc, ds, self.normalize_masks)
             if self.mask_mode == 'spatial_channel':
                 div = joint_mask_diversity_loss(mask_c, mask_s)

@@ -271,6 +271,54 @@ def test_by_default_masks_learn_from_diversity_and_student_from_distill_only():
         assert dict(loss.named_parameters())[name].grad.abs().sum() > 0, name
 
 
+def test_masks_seek_error_reverses_the_mask_gradient_only():
+    """masks_seek_error: mask branch gets minus the masks_learn_from_distill gradient; student unchanged."""
+    fs, ft = feats(Cs=4)
+    grads = {}
+    for flag in ('masks_learn_from_distill', 'masks_seek_error'):
+        loss = ACAMLoss(4, 8, num_masks=3, alpha=1e-2, beta=0.0, **{flag: True})
+        randomise(loss, seed=5)
+        x = fs.detach().clone().requires_grad_(True)
+        loss(x, ft).backward()
+        grads[flag] = ({n: p.grad.clone() for n, p in loss.named_parameters()}, x.grad.clone())
+    (descend, x_descend), (ascend, x_ascend) = grads['masks_learn_from_distill'], grads['masks_seek_error']
+    for name, g in descend.items():
+        if name.startswith('align.'):
+            assert torch.allclose(ascend[name], g, atol=1e-8), name
+        else:  # units and fusion convs: reversed
+            assert g.abs().sum() > 0 and torch.allclose(ascend[name], -g, atol=1e-8), name
+    # the student (fixed masks, default routing: fusion reads a detached student) gets the same gradient
+    default = ACAMLoss(4, 8, num_masks=3, alpha=1e-2, beta=0.0)
+    randomise(default, seed=5)
+    x = fs.detach().clone().requires_grad_(True)
+    default(x, ft).backward()
+    assert torch.allclose(x_ascend, x.grad, atol=1e-8)
+    with pytest.raises(ValueError, match='exclude each other'):
+        ACAMLoss(4, 8, masks_seek_error=True, masks_learn_from_distill=True)
+
+
+def test_masks_seeking_error_move_to_where_the_student_is_wrong():
+    """Only the units train (teacher-sourced masks); the student is wrong on one half of the map."""
+    torch.manual_seed(0)
+    ft = torch.randn(2, 8, 6, 6)
+    ft[:, 0, :, :3] += 3.0  # the left half is recognisable from the teacher feature
+    fs = ft.clone()
+    fs[:, :, :, :3] += torch.randn(2, 8, 6, 3)  # and that is where the student errs
+    loss = ACAMLoss(8, 8, num_masks=2, alpha=1.0, beta=0.0, mask_mode='spatial', mask_source='teacher',
+                    masks_seek_error=True)
+    opt = torch.optim.SGD([loss.spatial_units], lr=0.05)
+    with torch.no_grad():
+        left0 = loss.compute(fs, ft)['mask_s'][..., :3].mean() / loss.compute(fs, ft)['mask_s'].mean()
+    for _ in range(30):
+        opt.zero_grad()
+        loss(fs, ft).backward()
+        opt.step()
+    with torch.no_grad():
+        ms = loss.compute(fs, ft)['mask_s']
+    left1 = ms[..., :3].mean() / ms.mean()
+    assert left1 > left0 and left1 > 1.5  # of at most 2: nearly all mask mass on the wrong half
+
+
 def _collapse_stats(loss, fs, ft):
     with torch.no_grad():
         out = loss.compute(fs, ft)

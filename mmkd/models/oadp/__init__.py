@@ -1,0 +1,11 @@
+"""OADP (Wang et al., CVPR 2023): object-aware knowledge extraction (OAKE) from a CLIP teacher."""
+from .blocks import sliding_block_boxes
+from .crops import box_background_masks, crop_and_resize
+from .embeddings import block_embeddings, global_embedding, object_embeddings
+from .object_attention import ObjectAwareEncoder
+from .proposal_transform import adaptive_square_boxes, valid_proposals
+from .proposals import gt_jitter_proposals, jitter_boxes
+
+__all__ = ['sliding_block_boxes', 'box_background_masks', 'crop_and_resize', 'block_embeddings',
+           'global_embedding', 'object_embeddings', 'ObjectAwareEncoder', 'adaptive_square_boxes',
+           'valid_proposals', 'gt_jitter_proposals', 'jitter_boxes']

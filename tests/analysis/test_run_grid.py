@@ -1,0 +1,61 @@
+"""mmkd.analysis.run_grid: metric read-back, resumable runs, table cells; the dense grid's plan."""
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from mmkd.analysis.run_grid import GridRun, mean_cell, read_last_metric, run_all, train_run
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def write_scalars(work_dir: Path, stamp: str, rows):
+    path = work_dir / stamp / 'vis_data' / 'scalars.json'
+    path.parent.mkdir(parents=True)
+    path.write_text(''.join(json.dumps(r) + '\n' for r in rows))
+
+
+def test_read_last_metric_takes_the_newest_run_and_last_value(tmp_path):
+    write_scalars(tmp_path, '20260101_000000', [{'mIoU': 10.0, 'step': 1}])
+    write_scalars(tmp_path, '20260102_000000', [{'loss': 1.0, 'step': 1}, {'mIoU': 30.0, 'step': 2},
+                                                {'mIoU': 40.0, 'teacher/mIoU': 50.0, 'step': 3}])
+    assert read_last_metric(str(tmp_path), 'mIoU') == 40.0
+    assert read_last_metric(str(tmp_path), 'teacher/mIoU') == 50.0
+    with pytest.raises(FileNotFoundError, match="'coco/bbox_mAP'"):
+        read_last_metric(str(tmp_path), 'coco/bbox_mAP')
+
+
+def test_finished_run_is_not_trained_again(tmp_path):
+    run = GridRun(('pair', 'KD', 0), 'configs/does-not-exist.py', str(tmp_path))
+    (tmp_path / 'result.json').write_text(json.dumps(dict(metric='mIoU', value=12.5)))
+    assert train_run(run, 'mIoU', 'data') == 12.5
+
+
+def test_failed_run_is_skipped_and_named(tmp_path, capsys):
+    run = GridRun(('pair', 'KD', 3), 'configs/does-not-exist.py', str(tmp_path / 'run'))
+    assert run_all([run], lambda r: 'mIoU', lambda r: str(tmp_path)) == {}
+    out = capsys.readouterr().out
+    assert 'pair KD seed 3 failed' in out and 'stdout.log' in out
+    assert 'config file not found' in (tmp_path / 'run' / 'stdout.log').read_text()
+
+
+def test_mean_cell():
+    assert mean_cell([]) == '-'
+    assert mean_cell([0.5]) == '0.50'
+    # mean 0.5 -> 50.00, half range (0.6 - 0.4) / 2 -> 10.00, seeds scaled by 100
+    assert mean_cell([0.4, 0.6], scale=100) == '50.00 ± 10.00 (40.0, 60.0)'
+
+
+def test_dense_grid_plan_covers_every_method_config(capsys):
+    spec = importlib.util.spec_from_file_location('run_dense_grid', REPO_ROOT / 'tools/analysis/run_dense_grid.py')
+    grid = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(grid)
+    grid.main(['--dry-run'])
+    lines = capsys.readouterr().out.splitlines()
+    # 3 teachers + seeds x (alone + methods): retinanet 8 methods, faster-rcnn 2, deeplabv3 4
+    assert lines[0] == f'{3 + 2 * (9 + 3 + 5)} runs'
+    acam = [line for line in lines if 'faster-rcnn ACAM-KD seed 1' in line]
+    assert len(acam) == 1 and 'faster-rcnn/teacher/seed0/epoch_12.pth' in acam[0]
+    for config in {line.split(': ')[1].split(' -> ')[0] for line in lines[1:]}:
+        assert (REPO_ROOT / config).is_file(), config

@@ -1,0 +1,145 @@
+"""Train the dense-prediction comparison grid on the embedded sets and print the tables.
+
+For each pair (RetinaNet and Faster R-CNN on the embedded COCO-format shapes
+set, DeepLabV3 on the embedded Cityscapes-layout set): the teacher once
+(seed 0), then the student alone and each distilled student for every seed,
+all students on the student's own schedule. Finished runs (``result.json`` in
+their work dir) are skipped, so the grid resumes after an interruption; a run
+that fails is reported and left out of the table. The tables (bbox mAP x 100
+or mIoU, mean ± half the range over seeds, each seed in brackets) are printed
+and written to ``<out>/results.md``.
+
+``python tools/analysis/run_dense_grid.py --pairs retinanet --methods "student alone" ACAM-KD --seeds 0 1``
+``python tools/analysis/run_dense_grid.py --dry-run`` (the whole plan and the runs' configs)
+"""
+import argparse
+import os.path as osp
+import sys
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, ROOT)
+
+from mmkd.analysis.run_grid import GridRun, mean_cell, run_all  # noqa: E402
+
+DET = dict(metric='coco/bbox_mAP', scale=100, data_root='data/shapes_coco', kind='detection')
+SEG = dict(metric='mIoU', scale=1, data_root='data/shapes_cityscapes', kind='segmentation')
+RETINA = 'retinanet_r50-w16_retinanet_r18-w8_adamw-12e_shapes'
+FRCNN = 'faster-rcnn_r50-w16_faster-rcnn_r18-w8_adamw-12e_shapes'
+DLV3 = 'deeplabv3_r50-w16_deeplabv3_r18-w8_adamw-20e_shapes-cityscapes'
+PAIRS = {  # name -> teacher config, its last epoch, student-alone config, task, method -> config
+    'retinanet': dict(
+        DET, teacher='detection/retinanet_r50-w16_fpn_adamw-12e_shapes.py', teacher_epochs=12,
+        alone='detection/retinanet_r18-w8_fpn_adamw-12e_shapes.py',
+        methods={
+            'CWD': f'cwd/cwd_fpn_{RETINA}.py',
+            'PKD': f'pkd/pkd_fpn_{RETINA}.py',
+            'MGD': f'mgd/mgd_fpn_{RETINA}.py',
+            'FGD': f'fgd/fgd_fpn_{RETINA}.py',
+            'ACAM-KD': f'acam_kd/acam_fpn_{RETINA}.py',
+            'ACAM spatial only': f'acam_kd/acam_fpn_spatial-only_{RETINA}.py',
+            'ACAM channel only': f'acam_kd/acam_fpn_channel-only_{RETINA}.py',
+            'ACAM teacher mask': f'acam_kd/acam_fpn_teacher-mask_{RETINA}.py',
+        }),
+    'faster-rcnn': dict(
+        DET, teacher='detection/faster-rcnn_r50-w16_fpn_adamw-12e_shapes.py', teacher_epochs=12,
+        alone='detection/faster-rcnn_r18-w8_fpn_adamw-12e_shapes.py',
+        methods={
+            'MGD': f'mgd/mgd_fpn_{FRCNN}.py',
+            'ACAM-KD': f'acam_kd/acam_fpn_{FRCNN}.py',
+        }),
+    'deeplabv3': dict(
+        SEG, teacher='segmentation/deeplabv3_r50-w16-d8_adamw-20e_shapes-cityscapes.py', teacher_epochs=20,
+        alone='segmentation/deeplabv3_r18-w8-d8_adamw-20e_shapes-cityscapes.py',
+        methods={
+            'CWD': f'cwd/cwd_logits_{DLV3}.py',
+            'MGD': f'mgd/mgd_c5_{DLV3}.py',
+            'FGD': f'fgd/fgd_c5_{DLV3}.py',
+            'ACAM-KD': f'acam_kd/acam_c5_{DLV3}.py',
+        }),
+}
+ALL_METHODS = ['student alone'] + list(dict.fromkeys(m for p in PAIRS.values() for m in p['methods']))
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--pairs', nargs='+', default=list(PAIRS), choices=list(PAIRS))
+    parser.add_argument('--methods', nargs='+', default=ALL_METHODS, choices=ALL_METHODS,
+                        help='columns to run (a method a pair has no config for is skipped)')
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1])
+    parser.add_argument('--teacher-seed', type=int, default=0)
+    parser.add_argument('--out', default='work_dirs/dense_grid', help='work dirs and results')
+    parser.add_argument('--threads', type=int, default=None,
+                        help='OMP_NUM_THREADS of each run (1 when the cores are shared)')
+    parser.add_argument('--cfg-options', nargs='+', default=[],
+                        help='extra key=value options for every distilled student (e.g. a tuning sweep)')
+    parser.add_argument('--tag', default='', help='suffix of the distilled runs\' work dirs (for sweeps)')
+    parser.add_argument('--dry-run', action='store_true', help='print the runs only')
+    return parser.parse_args(argv)
+
+
+def plan(args):
+    """The ``GridRun``s in order: key (pair, 'teacher', seed) or (pair, method, seed)."""
+    runs = []
+    for name in args.pairs:
+        pair = PAIRS[name]
+        teacher_dir = osp.join(args.out, name, 'teacher', f'seed{args.teacher_seed}')
+        runs.append(GridRun((name, 'teacher', args.teacher_seed), 'configs/' + pair['teacher'], teacher_dir,
+                            [f'randomness.seed={args.teacher_seed}']))
+        ckpt = osp.join(teacher_dir, f'epoch_{pair["teacher_epochs"]}.pth')
+        for method in args.methods:
+            if method != 'student alone' and method not in pair['methods']:
+                continue
+            for seed in args.seeds:
+                options = [f'randomness.seed={seed}']
+                if method == 'student alone':
+                    config, folder = pair['alone'], 'student-alone'
+                else:
+                    config = pair['methods'][method]
+                    folder = method.replace(' ', '-') + args.tag
+                    options += [f'model.teacher.ckpt={ckpt}', *args.cfg_options]
+                runs.append(GridRun((name, method + args.tag if method != 'student alone' else method, seed),
+                                    'configs/' + config, osp.join(args.out, name, folder, f'seed{seed}'), options))
+    return runs
+
+
+def table(results, args) -> str:
+    """One markdown table per pair: teacher, then one row per method."""
+    lines = []
+    for name in args.pairs:
+        pair = PAIRS[name]
+        unit = 'bbox mAP (x100)' if pair['kind'] == 'detection' else 'mIoU'
+        lines += [f'### {name} ({pair["kind"]}, {unit})', '', '| model | mean ± half range (seeds) |', '|---|---|']
+        rows = [('teacher', [results[k] for k in results if k[:2] == (name, 'teacher')])]
+        methods = sorted({k[1] for k in results if k[0] == name and k[1] != 'teacher'},
+                         key=lambda m: (m != 'student alone', m))
+        rows += [(m, [results[(name, m, s)] for s in args.seeds if (name, m, s) in results]) for m in methods]
+        lines += [f'| {label} | {mean_cell(values, scale=pair["scale"])} |' for label, values in rows]
+        lines.append('')
+    return '\n'.join(lines)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    args.out = osp.abspath(args.out)
+    runs = plan(args)
+    print(f'{len(runs)} runs')
+    if args.dry_run:
+        for run in runs:
+            print(f'  {run.describe()}: {run.config} -> {run.work_dir} {" ".join(run.options)}')
+        return
+    from mmkd.datasets import generate_detection, generate_segmentation
+    kinds = {PAIRS[name]['kind'] for name in args.pairs}
+    if 'detection' in kinds:
+        generate_detection(osp.join(ROOT, DET['data_root']))
+    if 'segmentation' in kinds:
+        generate_segmentation(osp.join(ROOT, SEG['data_root']))
+    results = run_all(runs, lambda run: PAIRS[run.key[0]]['metric'],
+                      lambda run: osp.join(ROOT, PAIRS[run.key[0]]['data_root']), args.threads)
+    text = table(results, args)
+    print(text)
+    with open(osp.join(args.out, 'results.md'), 'w') as f:
+        f.write(text + '\n')
+
+
+if __name__ == '__main__':
+    main()
