@@ -22,6 +22,9 @@ def parse_args(argv=None):
                         '(default: work_dirs/<config name>)')
     parser.add_argument('--amp', action='store_true',
                         help='mixed precision: fp16 AMP on GPU, bf16 autocast on CPU')
+    parser.add_argument('--amp-dtype', choices=['float16', 'bfloat16'], default=None,
+                        help='the autocast dtype of --amp (default: float16 on GPU, with dynamic loss '
+                        'scaling; bfloat16 on CPU)')
     parser.add_argument('--resume', nargs='?', type=str, const='auto',
                         help='resume from a checkpoint; without a path, from the latest in work-dir')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
@@ -49,16 +52,20 @@ def build_cfg(args) -> Config:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
+    if args.amp_dtype and not args.amp:
+        raise ValueError('--amp-dtype needs --amp')
     if args.amp:
         wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
         if wrapper not in ('OptimWrapper', 'mmengine.OptimWrapper'):
             raise ValueError(f'--amp replaces OptimWrapper, but the config uses {wrapper}')
-        if torch.cuda.is_available():
+        if torch.cuda.is_available():  # mmengine's wrapper; bf16 needs no loss scaling
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
-            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+            cfg.optim_wrapper.dtype = args.amp_dtype or 'float16'
+            if cfg.optim_wrapper.dtype == 'float16':
+                cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
         else:
             cfg.optim_wrapper.type = 'mmkd.CPUAutocastOptimWrapper'
-            cfg.optim_wrapper.dtype = 'bfloat16'
+            cfg.optim_wrapper.dtype = args.amp_dtype or 'bfloat16'
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:

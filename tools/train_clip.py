@@ -1,7 +1,7 @@
 """Train a small CLIP contrastively on the embedded detection images (no pretrained CLIP here).
 
     python tools/train_clip.py [--data-root data/shapes_coco] [--model mmkd-tiny-vit-64]
-        [--steps 1500] [--batch-size 128] [--out work_dirs/clip/mmkd-tiny-vit-64_shapes.pth]
+        [--steps 500] [--batch-size 64] [--out work_dirs/clip/mmkd-tiny-vit-64_shapes_coco.pth]
 
 **Users with real CLIP weights skip this step**: point the CLIP teacher at the
 local checkpoint instead (``CLIPTeacher(model_name='ViT-B-32', ckpt=PATH)``,
@@ -12,7 +12,7 @@ from web-scale image-text pre-training. No such weights can be downloaded
 here, so this tool makes a stand-in: an open_clip model (image and text
 towers, ``pretrained=None``) trained with open_clip's ``ClipLoss`` (symmetric
 InfoNCE, learnable logit scale, clamped to 100 as open_clip does) on pairs
-from the training annotation with **all** categories (``mmkd.datasets.CocoCaptionPairs``):
+from the training annotation with **all** categories (``mmkd.datasets.clip_pairs.CocoCaptionPairs``):
 each box's adaptive square crop captioned with its category ("a photo of a
 ring."), and each whole image captioned with every category present. Use the
 full annotation, not the open-vocabulary training one: the novel categories
@@ -28,10 +28,27 @@ layout) that ``load_clip_checkpoint`` / ``CLIPTeacher(ckpt=...)`` load
 strictly, written atomically; ``--out`` + ``.json`` records the model, the
 settings and the accuracies.
 
-Calibration (``mmkd-tiny-vit-64``, batch 128, AdamW lr 5e-4, 2 shared CPU
-cores, ``OMP_NUM_THREADS=1``, 400 training images = 1003 object + 400 image
-pairs, 244 validation crops): see CALIBRATION below; the default ``--steps``
-is chosen from it.
+Calibration (defaults: ``mmkd-tiny-vit-64``, batch 64, AdamW lr 1e-3, 50 warm-up
+steps then cosine decay; the embedded set: 1404 training pairs from 400 images,
+244 validation crops; 2 CPU cores shared with other trainings, ``OMP_NUM_THREADS=1``,
+about 0.75 s per step): zero-shot accuracy on the validation crops among all 8
+categories, in one 500-step run (evaluated along the way, so the learning rate
+had not yet decayed at the earlier points)::
+
+    step   seconds   all     base    novel
+     100      63     0.684   0.705   0.611
+     200     140     0.811   0.805   0.833
+     300     232     0.836   0.826   0.870
+     400     298     0.844   0.837   0.870
+     500     381     0.873   0.858   0.926
+
+so ``--steps 500`` (about 6.5 minutes) gives a usable small teacher; the
+accuracy is still rising slowly there, and longer runs are an option, not a
+need. Novel categories are no harder than base ones for this CLIP, as for a
+real CLIP: it saw them in pre-training; what is novel is the detector's view.
+The file ``--out`` + ``.text.pth`` holds the prompt-ensembled text embeddings
+of the categories (``{'classes', 'embeddings', 'templates'}``), the classifier
+of the open-vocabulary student (``CLIPTextShared2FCBBoxHead(text_embeddings=...)``).
 """
 from __future__ import annotations
 
@@ -52,17 +69,10 @@ from torch.utils.data import DataLoader  # noqa: E402
 
 from mmkd.datasets.clip_pairs import CocoCaptionPairs  # noqa: E402
 from mmkd.datasets.ov_split import OV_SPLITS, get_ov_split  # noqa: E402
-from mmkd.models.clip import (SMALL_CLIP_CONFIGS, build_clip_tokenizer, build_open_clip,  # noqa: E402
-                              category_text_embeddings, clip_mean_std)
+from mmkd.models.clip import (DEFAULT_PROMPT_TEMPLATES, SMALL_CLIP_CONFIGS, build_clip_tokenizer,  # noqa: E402
+                              build_open_clip, category_text_embeddings, clip_mean_std)
 from mmkd.models.clip.zero_shot import zero_shot_accuracy  # noqa: E402
 from mmkd.utils.checkpoint import atomic_save, atomic_write_bytes  # noqa: E402
-
-CALIBRATION = """
-(filled in from the calibration run)
-"""
-
-__doc__ = __doc__.replace('see CALIBRATION below', CALIBRATION.strip())
-
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -77,11 +87,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help=f'open_clip model name or one of {sorted(SMALL_CLIP_CONFIGS)}')
     parser.add_argument('--split', default='shapes', choices=sorted(OV_SPLITS),
                         help='open-vocabulary split whose base / novel accuracies are reported')
-    parser.add_argument('--steps', type=int, default=1500, help='optimiser steps')
-    parser.add_argument('--batch-size', type=int, default=128)
-    parser.add_argument('--lr', type=float, default=5e-4)
+    parser.add_argument('--steps', type=int, default=500, help='optimiser steps')
+    parser.add_argument('--batch-size', type=int, default=64)
+    parser.add_argument('--lr', type=float, default=1e-3)
     parser.add_argument('--weight-decay', type=float, default=0.1)
-    parser.add_argument('--warmup', type=int, default=100, help='linear warm-up steps, then cosine decay')
+    parser.add_argument('--warmup', type=int, default=50, help='linear warm-up steps, then cosine decay')
     parser.add_argument('--box-jitter', type=float, default=0.1, help='training box jitter (fraction of size)')
     parser.add_argument('--max-images', type=int, help='use only the first N training images (smoke runs)')
     parser.add_argument('--max-val-images', type=int, help='use only the first N validation images')
@@ -99,7 +109,7 @@ def _forever(loader: DataLoader) -> Iterator[dict]:
 
 
 def _param_groups(model: torch.nn.Module, weight_decay: float) -> List[dict]:
-    """open_clip's convention: no weight decay on gains, biases, embeddings' scale and the logit scale."""
+    """open_clip's convention: no weight decay on 1-d tensors (gains, class token), norms, biases, logit scale."""
     decay, no_decay = [], []
     for name, param in model.named_parameters():
         if not param.requires_grad:
@@ -210,6 +220,9 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, object]:
                    train_pairs=len(train_set), val_crops=len(val_crops), seconds=round(time.time() - start, 1),
                    args=vars(args), history=history, zero_shot=history[-1])
     atomic_write_bytes(json.dumps(summary, indent=1).encode(), out_path + '.json')
+    text = category_text_embeddings(model, classes, DEFAULT_PROMPT_TEMPLATES).cpu()
+    atomic_save(dict(classes=classes, embeddings=text, templates=list(DEFAULT_PROMPT_TEMPLATES)),
+                out_path + '.text.pth')
     print(f'train_clip: wrote {out_path} (load with CLIPTeacher(model_name={args.model!r}, ckpt=...))', flush=True)
     return summary
 

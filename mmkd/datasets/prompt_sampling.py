@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Callable, Optional, Tuple
 
 import torch
+import torch.nn.functional as F
 from segment_anything.utils.amg import batched_mask_to_box
 from torch import Tensor
 
@@ -142,3 +143,37 @@ def boxes_from_masks(masks: Tensor, jitter: float = 0.0, max_jitter: float = 20.
     x0, x1 = torch.minimum(boxes[:, 0], boxes[:, 2]), torch.maximum(boxes[:, 0], boxes[:, 2])
     y0, y1 = torch.minimum(boxes[:, 1], boxes[:, 3]), torch.maximum(boxes[:, 1], boxes[:, 3])
     return torch.stack([x0, y0, x1, y1], dim=1)
+
+
+def center_points_of_masks(masks: Tensor) -> Tensor:
+    """The centre-most pixel of each mask, ``(N, 1, 2)`` float ``(x, y)``: a deterministic point prompt.
+
+    "Centre-most" is the pixel farthest from the mask boundary (chessboard
+    distance, found by repeated 3x3 erosion; the image border counts as
+    boundary), so it lies inside the mask even for rings and crosses, whose
+    centroid may not. Ties go to the pixel nearest the centroid of the tied
+    pixels, then to the first in raster order. An empty mask gets ``(0, 0)``.
+    """
+    _check_masks('center_points_of_masks', masks)
+    n, h, w = masks.shape
+    region = masks.bool()
+    depth = torch.zeros(n, h, w, dtype=torch.long, device=masks.device)
+    current = region.float().unsqueeze(1)
+    while bool(current.any()):
+        depth += current[:, 0].long()
+        # erosion = min-pool; zero padding makes the image border a boundary
+        current = -F.max_pool2d(-F.pad(current, (1, 1, 1, 1)), kernel_size=3, stride=1)
+    flat = depth.flatten(1)
+    deepest = flat == flat.max(1, keepdim=True).values
+    ys, xs = torch.meshgrid(torch.arange(h, device=masks.device), torch.arange(w, device=masks.device),
+                            indexing='ij')
+    xs, ys = xs.flatten().float(), ys.flatten().float()
+    count = deepest.sum(1).clamp(min=1).float()
+    cx = (deepest * xs).sum(1) / count
+    cy = (deepest * ys).sum(1) / count
+    dist = (xs - cx[:, None]) ** 2 + (ys - cy[:, None]) ** 2
+    dist = torch.where(deepest, dist, torch.full_like(dist, float('inf')))
+    idx = dist.argmin(1)  # first minimum in raster order
+    points = torch.stack([idx % w, idx // w], dim=-1).float()
+    points[~region.flatten(1).any(1)] = 0
+    return points.unsqueeze(1)

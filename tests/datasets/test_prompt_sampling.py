@@ -117,3 +117,23 @@ def test_boxes_from_masks_and_jitter():
     assert jittered.min() >= 0 and (jittered[:, [0, 2]] <= 29).all() and (jittered[:, [1, 3]] <= 19).all()
     assert torch.equal(jittered, boxes_from_masks(masks, jitter=0.5, max_jitter=3.0,
                                                   generator=torch.Generator().manual_seed(0)))
+
+
+def test_center_points_are_the_deepest_pixel():
+    from mmkd.datasets.prompt_sampling import center_points_of_masks
+    masks = torch.zeros(4, 12, 12, dtype=torch.bool)
+    masks[0, 2:7, 3:8] = True                  # 5x5 square: centre pixel (x=5, y=4)
+    masks[1, 1:11, 1:11] = True                # 10x10 ring of width 2 around a 6x6 hole
+    masks[1, 3:9, 3:9] = False
+    masks[2, 0:3, 0:12] = True                 # a bar on the top border: the border is a boundary -> row 1
+    points = center_points_of_masks(masks)     # mask 3 stays empty
+    assert points.shape == (4, 1, 2)
+    assert points[0, 0].tolist() == [5.0, 4.0]
+    x, y = points[1, 0].long().tolist()
+    assert masks[1, y, x]                      # inside the ring, not at its (empty) centroid (5.5, 5.5)
+    # one erosion empties the width-2 band, so every ring pixel ties at depth 1; the tie goes to
+    # the pixel nearest their centroid (5.5, 5.5), then raster order: (x=5, y=2), distance ~3.54
+    assert (x, y) == (5, 2)
+    # bar rows 0..2: depth 2 only in row 1 (cols 1..10); nearest to their centroid x=5.5 -> x=5
+    assert points[2, 0].tolist() == [5.0, 1.0]
+    assert points[3, 0].tolist() == [0.0, 0.0]

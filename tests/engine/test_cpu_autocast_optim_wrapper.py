@@ -62,5 +62,11 @@ def test_amp_flag_picks_the_cpu_wrapper(tmp_path):
     cfg = train.build_cfg(train.parse_args([config, '--amp', '--work-dir', str(tmp_path)]))
     expected = 'AmpOptimWrapper' if torch.cuda.is_available() else 'mmkd.CPUAutocastOptimWrapper'
     assert cfg.optim_wrapper.type == expected
+    assert cfg.optim_wrapper.dtype == ('float16' if torch.cuda.is_available() else 'bfloat16')
+    cfg = train.build_cfg(train.parse_args([config, '--amp', '--amp-dtype', 'bfloat16', '--work-dir', str(tmp_path)]))
+    assert cfg.optim_wrapper.type == expected and cfg.optim_wrapper.dtype == 'bfloat16'
+    assert 'loss_scale' not in cfg.optim_wrapper  # bf16 needs no loss scaling
+    with pytest.raises(ValueError, match='--amp-dtype needs --amp'):
+        train.build_cfg(train.parse_args([config, '--amp-dtype', 'float16', '--work-dir', str(tmp_path)]))
     with pytest.raises(ValueError):
         CPUAutocastOptimWrapper(torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=0.1), dtype='float32')

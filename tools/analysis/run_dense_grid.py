@@ -39,6 +39,7 @@ PAIRS = {  # name -> teacher config, its last epoch, student-alone config, task,
             'ACAM spatial only': f'acam_kd/acam_fpn_spatial-only_{RETINA}.py',
             'ACAM channel only': f'acam_kd/acam_fpn_channel-only_{RETINA}.py',
             'ACAM teacher mask': f'acam_kd/acam_fpn_teacher-mask_{RETINA}.py',
+            'ACAM seek error': f'acam_kd/acam_fpn_seek-error_{RETINA}.py',
         }),
     'faster-rcnn': dict(
         DET, teacher='detection/faster-rcnn_r50-w16_fpn_adamw-12e_shapes.py', teacher_epochs=12,

@@ -3,7 +3,9 @@
 For every pair (teacher family -> student family) and seed: the teacher, the
 student alone, and the student distilled with KD, DKD, FitNet and OFA-KD, all
 students on the same 10-epoch schedule. Student seed k distils from teacher
-seed k, so the spread over seeds includes the teacher's. Each run is a fresh
+seed k, so the spread over seeds includes the teacher's (``--teacher-seed S``
+trains one teacher per family with seed S and distils every student seed
+from it, which saves the teachers' time). Each run is a fresh
 ``tools/train.py`` process; finished runs (``result.json`` in their work dir)
 are skipped, so the grid resumes after an interruption. At the end the
 top-1 table (mean over seeds, and each seed) is printed and written to
@@ -52,6 +54,9 @@ def parse_args(argv=None):
     parser.add_argument('--pairs', nargs='+', default=list(PAIRS), choices=list(PAIRS))
     parser.add_argument('--methods', nargs='+', default=list(METHODS), choices=list(METHODS))
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1])
+    parser.add_argument('--teacher-seed', type=int, default=None,
+                        help='one teacher per family, trained with this seed, for every student seed '
+                        '(default: teacher seed k for student seed k)')
     parser.add_argument('--out', default='work_dirs/ofa_grid',
                         help='work dirs and results (default work_dirs/ofa_grid)')
     parser.add_argument('--threads', type=int, default=None,
@@ -62,19 +67,28 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def teacher_seeds(args):
+    return args.seeds if args.teacher_seed is None else [args.teacher_seed]
+
+
+def teacher_ckpt(args, teacher: str, student_seed: int) -> str:
+    seed = student_seed if args.teacher_seed is None else args.teacher_seed
+    return osp.join(args.out, 'teachers', teacher, f'seed{seed}', f'epoch_{TEACHERS[teacher]}.pth')
+
+
 def plan(args):
     """The ``GridRun``s in order; the key is (teacher config, seed) for a teacher and
     (pair, method, seed) for a student."""
     runs = []
     teachers = sorted({PAIRS[p][0] for p in args.pairs}, key=list(TEACHERS).index)
     for teacher in teachers:
-        for seed in args.seeds:
+        for seed in teacher_seeds(args):
             runs.append(GridRun((teacher, seed), f'configs/classification/{teacher}.py',
                                 osp.join(args.out, 'teachers', teacher, f'seed{seed}'), [f'randomness.seed={seed}']))
     for pair in args.pairs:
         teacher = PAIRS[pair][0]
         for seed in args.seeds:
-            ckpt = osp.join(args.out, 'teachers', teacher, f'seed{seed}', f'epoch_{TEACHERS[teacher]}.pth')
+            ckpt = teacher_ckpt(args, teacher, seed)
             for method in args.methods:
                 options = [f'randomness.seed={seed}']
                 if METHODS[method] is None:
@@ -107,7 +121,7 @@ def table(results, args) -> str:
     lines = ['| pair | ' + ' | '.join(cols) + ' |', '|' + '---|' * (len(cols) + 1)]
     for pair in args.pairs:
         teacher = PAIRS[pair][0]
-        row = [cell([results[(teacher, s)] for s in args.seeds if (teacher, s) in results])]
+        row = [cell([results[(teacher, s)] for s in teacher_seeds(args) if (teacher, s) in results])]
         row += [cell([results[(pair, m, s)] for s in args.seeds if (pair, m, s) in results]) for m in args.methods]
         lines.append(f'| {pair} | ' + ' | '.join(row) + ' |')
     return '\n'.join(lines)
@@ -136,7 +150,7 @@ def main(argv=None) -> None:
         out = osp.join(args.out, f'cka_{pair}.png')
         subprocess.check_call([
             sys.executable, 'tools/analysis/cka.py', 'configs/' + METHODS['OFA'].format(pair=pair),
-            '--teacher-ckpt', osp.join(args.out, 'teachers', teacher, f'seed{seed}', f'epoch_{TEACHERS[teacher]}.pth'),
+            '--teacher-ckpt', teacher_ckpt(args, teacher, seed),
             '--student-ckpt', osp.join(args.out, pair, 'student-alone', f'seed{seed}', 'epoch_10.pth'),
             '--data-root', args.data_root, '--num-batches', '4', '--out', out], cwd=ROOT)
 

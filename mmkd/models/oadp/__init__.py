@@ -3,9 +3,11 @@ from .blocks import sliding_block_boxes
 from .crops import box_background_masks, crop_and_resize
 from .embeddings import block_embeddings, global_embedding, object_embeddings
 from .object_attention import ObjectAwareEncoder
+from .oake_cache import OAKEFeatureCache, compute_oake, extract_oake_features, oake_fingerprints, oake_key
 from .proposal_transform import adaptive_square_boxes, valid_proposals
 from .proposals import gt_jitter_proposals, jitter_boxes
 
 __all__ = ['sliding_block_boxes', 'box_background_masks', 'crop_and_resize', 'block_embeddings',
            'global_embedding', 'object_embeddings', 'ObjectAwareEncoder', 'adaptive_square_boxes',
-           'valid_proposals', 'gt_jitter_proposals', 'jitter_boxes']
+           'valid_proposals', 'gt_jitter_proposals', 'jitter_boxes',
+           'OAKEFeatureCache', 'compute_oake', 'extract_oake_features', 'oake_fingerprints', 'oake_key']

@@ -1,0 +1,107 @@
+"""Prompt-based training of a Segment Anything model on instance masks, as an mmengine model.
+
+No SAM weights can be downloaded here, so the project trains its own small
+SAM-architecture teacher; the TinySAM ablation's "student on masks alone"
+baseline is the same training with the student's architecture. Each
+iteration encodes the images, turns up to ``max_instances`` ground-truth
+masks per image into a point and a box prompt (:class:`SamPromptSampler`),
+decodes a mask per prompt and applies SAM's losses (``TinySAMLoss`` without
+teacher inputs: focal + dice against the mask, l1 of the predicted IoU).
+
+``predict`` mode prompts every instance with its centre-most point and its
+box and writes ``gt_masks`` / ``pred_masks`` on the data samples for
+``mmkd.PromptMIoU``, so mmengine's own ``ValLoop`` evaluates it.
+
+The model stays a stock ``segment_anything`` ``Sam`` under ``self.sam``; its
+weights are the checkpoint's ``sam.*`` keys, which
+``load_sam_checkpoint(model, path, prefix='sam.')`` (or a distillation
+teacher spec with ``ckpt_prefix='sam.'``) loads strictly.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Union
+
+import torch
+from mmengine.model import BaseModel
+from segment_anything.modeling import Sam
+from torch import nn
+
+from mmkd.models.sam import decode_masks, load_sam_checkpoint
+from mmkd.registry import MODELS
+from .model_builder import build_model
+from .sam_prompting import (SamPromptSampler, check_prompt_types, check_sam_inputs, combine_prompt_losses,
+                            predict_instance_masks, sam_data_preprocessor)
+
+
+def build_sam_model(spec: Union[dict, nn.Module], role: str) -> Sam:
+    """A ``Sam`` from a model spec (``dict(type='mmkd.build_sam', ...)`` or a config path), checked."""
+    model = spec if isinstance(spec, nn.Module) else build_model(spec, role)
+    if not isinstance(model, Sam):
+        raise TypeError(f'the {role} must be a segment_anything Sam (e.g. type="mmkd.build_sam"), '
+                        f'got {type(model).__name__}')
+    return model
+
+
+def zero_loss(model: nn.Module) -> torch.Tensor:
+    """A zero that depends on every trainable parameter, for a batch without masks
+    (keeps DDP's gradient all-reduce in step on every rank)."""
+    return sum(p.sum() * 0 for p in model.parameters() if p.requires_grad)
+
+
+@MODELS.register_module()
+class SamPromptTrainer(BaseModel):
+    """Args:
+        sam: model spec of the ``Sam`` to train (``dict(type='mmkd.build_sam', ...)``
+            or ``dict(cfg_path=...)``; ``ckpt`` initialises it).
+        loss: a ``TinySAMLoss`` config (only its ground-truth terms are used).
+        prompts: :class:`SamPromptSampler` arguments.
+        eval_prompt_types: prompt types evaluated in ``predict`` mode.
+        multimask_output: decode SAM's three masks per prompt (the loss keeps
+            the best one) instead of the single-mask output.
+        data_preprocessor: defaults to SAM's normalisation and padding
+            (:func:`sam_data_preprocessor`).
+    """
+
+    def __init__(self, sam: Union[dict, nn.Module], loss: Optional[dict] = None, prompts: Optional[dict] = None,
+                 eval_prompt_types=('point', 'box'), multimask_output: bool = False,
+                 data_preprocessor: Optional[Union[dict, nn.Module]] = None, init_cfg: Optional[dict] = None) -> None:
+        sam_model = build_sam_model(sam, 'sam')
+        if data_preprocessor is None:
+            data_preprocessor = sam_data_preprocessor(sam_model.image_encoder.img_size)
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.sam = sam_model
+        self.criterion = MODELS.build(dict(type='mmkd.TinySAMLoss') if loss is None else loss)
+        self.prompt_sampler = SamPromptSampler(**(prompts or {}))
+        self.eval_prompt_types = check_prompt_types(eval_prompt_types, 'eval_prompt_types')
+        self.multimask_output = multimask_output
+        if isinstance(sam, dict) and sam.get('ckpt'):
+            load_sam_checkpoint(self.sam, sam['ckpt'], sam.get('ckpt_weights_only', True),
+                                prefix=sam.get('ckpt_prefix'))
+
+    def init_weights(self) -> None:
+        """segment_anything initialises its modules when built; nothing to redo (and a
+        loaded checkpoint must not be overwritten)."""
+
+    def forward(self, inputs: torch.Tensor, data_samples: Optional[List[Any]] = None, mode: str = 'tensor') -> Any:
+        check_sam_inputs(self.sam, inputs, type(self).__name__)
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        embeddings = self.sam.image_encoder(inputs)
+        if mode == 'predict':
+            return predict_instance_masks(self.sam, embeddings, data_samples, self.eval_prompt_types,
+                                          self.multimask_output)
+        if mode == 'tensor':
+            return embeddings
+        raise ValueError(f"{type(self).__name__}: unknown mode {mode!r} (use 'loss', 'predict' or 'tensor')")
+
+    def loss(self, inputs: torch.Tensor, data_samples: List[Any]) -> Dict[str, torch.Tensor]:
+        embeddings = self.sam.image_encoder(inputs)
+        prompts = self.prompt_sampler.sample(self.sam, embeddings, data_samples, self.multimask_output)
+        if not prompts:
+            return dict(loss_mask=zero_loss(self))
+        per_type, counts = {}, {}
+        for kind, (kind_prompts, gt) in prompts.items():
+            out = decode_masks(self.sam, embeddings, kind_prompts, self.multimask_output)
+            per_type[kind] = self.criterion(out.masks, out.iou_predictions, gt)
+            counts[kind] = len(kind_prompts)
+        return combine_prompt_losses(per_type, counts)

@@ -1,0 +1,132 @@
+"""Prompts from instance masks for SAM training/evaluation, checked against the masks they come from."""
+import pytest
+import torch
+from mmdet.structures import DetDataSample
+from mmdet.structures.mask import BitmapMasks
+from mmengine.structures import InstanceData
+
+from mmkd.evaluation import PromptMIoU
+from mmkd.models.algorithms.sam_prompting import (SamPromptSampler, best_masks, combine_prompt_losses, eval_prompts,
+                                                  instance_masks, predict_instance_masks)
+from mmkd.models.losses import TinySAMLoss
+from mmkd.models.sam import SamDecoderOutput, build_sam
+
+# 32 px SAM with a 4x4 embedding: the smallest model that exercises every path
+TINY_SAM = dict(img_size=32, patch_size=8, encoder_embed_dim=16, encoder_depth=1, encoder_num_heads=1,
+                encoder_global_attn_indexes=(0,), encoder_window_size=4, prompt_embed_dim=32,
+                decoder_mlp_dim=32, decoder_num_heads=2, iou_head_hidden_dim=16)
+
+
+def sample_with(masks, img_shape):
+    s = DetDataSample(metainfo=dict(img_shape=img_shape, img_path='x.jpg'))
+    s.gt_instances = InstanceData(masks=BitmapMasks(masks.numpy().astype('uint8'), *masks.shape[1:]))
+    return s
+
+
+def squares(size=32):
+    masks = torch.zeros(3, size, size, dtype=torch.bool)
+    masks[0, 2:10, 4:12] = True
+    masks[1, 16:30, 10:31] = True  # masks[2] is empty: an instance lost when resizing
+    return masks
+
+
+@pytest.fixture(scope='module')
+def sam():
+    torch.manual_seed(0)
+    return build_sam(**TINY_SAM).eval()
+
+
+def test_combine_prompt_losses_is_the_mean_over_all_prompts():
+    per_type = dict(point=dict(loss_focal=torch.tensor(1.0), loss_token=torch.tensor(2.0),
+                               loss_embedding=torch.tensor(5.0)),
+                    box=dict(loss_focal=torch.tensor(4.0), loss_token=torch.tensor(0.5)))
+    out = combine_prompt_losses(per_type, dict(point=3, box=1))
+    assert out['loss_focal'].item() == pytest.approx((3 * 1.0 + 4.0) / 4)
+    assert out['loss_token'].item() == pytest.approx((3 * 2.0 + 0.5) / 4)
+    assert out['loss_embedding'].item() == 5.0  # computed once, not averaged with absent values
+
+
+def test_combined_mask_terms_equal_one_call_on_all_prompts():
+    g = torch.Generator().manual_seed(0)
+    masks_S, masks_T = torch.randn(5, 1, 8, 8, generator=g), torch.randn(5, 1, 8, 8, generator=g)
+    ious, gt = torch.rand(5, 1, generator=g), torch.rand(5, 16, 16, generator=g) > 0.5
+    loss = TinySAMLoss()
+    whole = loss(masks_S, ious, gt, masks_T=masks_T)
+    parts = {kind: loss(masks_S[idx], ious[idx], gt[idx], masks_T=masks_T[idx])
+             for kind, idx in (('point', slice(0, 3)), ('box', slice(3, 5)))}
+    combined = combine_prompt_losses(parts, dict(point=3, box=2))
+    for key in whole:
+        assert combined[key].item() == pytest.approx(whole[key].item(), rel=1e-5), key
+
+
+def test_instance_masks_pad_crop_and_drop_empty():
+    masks = squares()[:, :20, :]  # a validation sample: masks at img_shape (20, 32), not padded
+    out = instance_masks(sample_with(masks, (20, 32)), (32, 32), torch.device('cpu'))
+    assert out.shape == (2, 32, 32) and out.dtype == torch.bool
+    assert torch.equal(out[:, :20], masks[:2]) and not out[:, 20:].any()
+    no_masks = DetDataSample(metainfo=dict(img_path='a/b.jpg'))
+    no_masks.gt_instances = InstanceData(bboxes=torch.zeros(1, 4))
+    with pytest.raises(KeyError, match='with_mask=True.*a/b.jpg'):
+        instance_masks(no_masks, (32, 32), torch.device('cpu'))
+
+
+def test_eval_prompts_centre_point_and_tight_box():
+    gt = squares()[:2]
+    points = eval_prompts(gt, 'point')
+    assert points.point_coords.tolist() == [[[7.0, 5.0]], [[20.0, 22.0]]]  # deepest pixels, ties to centroid
+    assert points.point_labels.tolist() == [[1], [1]]
+    boxes = eval_prompts(gt, 'box').boxes
+    assert boxes.tolist() == [[4.0, 2.0, 11.0, 9.0], [10.0, 16.0, 30.0, 29.0]]  # inclusive pixel indices
+
+
+def test_training_prompts_lie_in_their_masks(sam):
+    torch.manual_seed(0)
+    samples = [sample_with(squares(), (32, 32)), sample_with(squares().flip(-1), (32, 32))]
+    sampler = SamPromptSampler(max_instances=1, hard_point_sampling=True, box_jitter=0.0)
+    with torch.no_grad():
+        emb = sam.image_encoder(torch.zeros(2, 3, 32, 32))
+    prompts = sampler.sample(sam, emb, samples)
+    assert set(prompts) == {'point', 'box'}
+    points, gt = prompts['point']
+    assert points.image_index.tolist() == [0, 1] and gt.shape == (2, 32, 32)  # max_instances=1 per image
+    assert all(0 <= r <= 9 for r in sampler.last_rounds) and len(sampler.last_rounds) == 2
+    n_idx, p_idx = torch.nonzero(points.point_labels == 1, as_tuple=True)
+    xy = points.point_coords[n_idx, p_idx].long()
+    assert gt[n_idx, xy[:, 1], xy[:, 0]].all()  # every real point inside its own mask
+    assert ((points.point_labels == 1) | (points.point_labels == -1)).all()
+    boxes, gt_box = prompts['box']
+    assert torch.equal(gt_box, gt)
+    ys, xs = torch.nonzero(gt[0], as_tuple=True)
+    assert boxes.boxes[0].tolist() == [xs.min().item(), ys.min().item(), xs.max().item(), ys.max().item()]
+
+
+def test_no_masks_gives_no_prompts(sam):
+    empty = sample_with(torch.zeros(1, 32, 32, dtype=torch.bool), (32, 32))
+    assert SamPromptSampler().sample(sam, torch.zeros(1, 32, 4, 4), [empty]) == {}
+
+
+def test_predict_feeds_prompt_miou(sam):
+    samples = [sample_with(squares()[:, :24], (24, 32)), sample_with(torch.zeros(1, 32, 32, dtype=torch.bool),
+                                                                     (32, 32))]
+    with torch.no_grad():
+        emb = sam.image_encoder(torch.zeros(2, 3, 32, 32))
+    predict_instance_masks(sam, emb, samples)
+    assert samples[0].gt_masks.shape == (2, 24, 32) and samples[0].pred_masks['box'].shape == (2, 24, 32)
+    assert samples[1].gt_masks.shape == (0, 32, 32) and samples[1].pred_masks['point'].shape == (0, 32, 32)
+    metric = PromptMIoU()
+    metric.process(None, [s.to_dict() for s in samples])
+    result = metric.compute_metrics(metric.results)
+    assert set(result) == {'point_mIoU', 'box_mIoU'} and all(0 <= v <= 100 for v in result.values())
+
+
+def test_best_mask_is_the_one_of_highest_predicted_iou(sam):
+    masks = torch.arange(2 * 3 * 4, dtype=torch.float).reshape(2, 3, 2, 2)
+    out = SamDecoderOutput(masks, torch.tensor([[0.1, 0.9, 0.3], [0.8, 0.2, 0.1]]), torch.zeros(2, 1, 1))
+    best = best_masks(out)
+    assert best.shape == (2, 1, 2, 2)
+    assert torch.equal(best[0, 0], masks[0, 1]) and torch.equal(best[1, 0], masks[1, 0])
+    # multimask decoding in predict mode still gives one mask per instance
+    samples = [sample_with(squares(), (32, 32))]
+    with torch.no_grad():
+        predict_instance_masks(sam, sam.image_encoder(torch.zeros(1, 3, 32, 32)), samples, multimask_output=True)
+    assert samples[0].pred_masks['point'].shape == (2, 32, 32)
