@@ -1,0 +1,116 @@
+"""Loading trained SAM models for tools and demos: every config kind, every checkpoint layout, clear errors."""
+import os.path as osp
+
+import pytest
+import torch
+from segment_anything import SamAutomaticMaskGenerator
+from segment_anything.modeling import ImageEncoderViT
+
+from mmkd.apis.sam_inference import everything_generator, load_sam_model, strip_sam_prefix
+from mmkd.models.sam import HierarchicalMaskGenerator, TimmSamImageEncoder, build_sam
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+DECODER = dict(prompt_embed_dim=32, decoder_mlp_dim=64, decoder_num_heads=2, iou_head_hidden_dim=32)
+TINY_STUDENT = dict(image_encoder=dict(type='mmkd.TimmSamImageEncoder', model_name='vit_tiny_patch16_224',
+                                       img_size=64, embedding_size=4, out_chans=32,
+                                       timm_kwargs=dict(img_size=64, patch_size=16, depth=1, embed_dim=32,
+                                                        num_heads=2)), **DECODER)
+TINY_TEACHER = dict(img_size=64, patch_size=16, encoder_embed_dim=32, encoder_depth=1, encoder_num_heads=2,
+                    encoder_global_attn_indexes=(0,), encoder_window_size=2, **DECODER)
+
+
+def write_config(path, model):
+    path.write_text(f'model = {model!r}\n')
+    return str(path)
+
+
+def random_sam(arch, seed):
+    torch.manual_seed(seed)
+    return build_sam(**arch)
+
+
+def same_weights(a, b):
+    sb = b.state_dict()
+    return all(torch.equal(v, sb[k]) for k, v in a.state_dict().items())
+
+
+@pytest.fixture(scope='module')
+def models():
+    return random_sam(TINY_STUDENT, 0), random_sam(TINY_TEACHER, 1)
+
+
+@pytest.fixture(scope='module')
+def files(tmp_path_factory, models):
+    student, teacher = models
+    d = tmp_path_factory.mktemp('sam_inference')
+    out = dict(model_cfg=write_config(d / 'student.py', dict(type='mmkd.build_sam', **TINY_STUDENT)),
+               distill_cfg=write_config(d / 'distill.py', dict(
+                   type='mmkd.TinySAMDistill', student=dict(type='mmkd.build_sam', **TINY_STUDENT),
+                   teacher=dict(type='mmkd.build_sam', **TINY_TEACHER))),
+               trainer_cfg=write_config(d / 'trainer.py', dict(
+                   type='mmkd.SamPromptTrainer', sam=dict(type='mmkd.build_sam', **TINY_TEACHER))))
+    # the student-only file StudentCheckpointHook writes, a full TinySAM checkpoint, a SamPromptTrainer one
+    torch.save(dict(meta={}, state_dict=student.state_dict()), d / 'student_epoch_1.pth')
+    full = {**{f'student.{k}': v for k, v in student.state_dict().items()},
+            **{f'teacher.{k}': v for k, v in teacher.state_dict().items()}}
+    torch.save(dict(state_dict=full), d / 'epoch_1.pth')
+    torch.save(dict(state_dict={f'sam.{k}': v for k, v in teacher.state_dict().items()}), d / 'sam_epoch_1.pth')
+    out.update({name: str(d / f'{name}.pth') for name in ('student_epoch_1', 'epoch_1', 'sam_epoch_1')})
+    return out
+
+
+def test_every_config_kind_and_checkpoint_layout_loads_strictly(files, models):
+    student, teacher = models
+    cases = [(files['model_cfg'], files['student_epoch_1'], 'student', student),
+             (files['model_cfg'], files['epoch_1'], 'student', student),
+             (files['distill_cfg'], files['epoch_1'], 'student', student),
+             (files['distill_cfg'], files['student_epoch_1'], 'student', student),
+             (files['distill_cfg'], files['epoch_1'], 'teacher', teacher),
+             (files['trainer_cfg'], files['sam_epoch_1'], 'student', teacher)]
+    for config, checkpoint, role, expected in cases:
+        sam = load_sam_model(config, checkpoint, role=role)
+        assert not sam.training, (config, checkpoint)
+        assert same_weights(sam, expected), (config, checkpoint, role)
+    assert same_weights(load_sam_model(files['model_cfg'], files['epoch_1'], prefix='student.'), student)
+
+
+def test_errors_name_the_file_and_what_is_wrong(files):
+    with pytest.raises(KeyError, match=r"sam_epoch_1\.pth.*no SAM weights under any of the prefixes "
+                                      r"\['', 'student\.'\]"):
+        load_sam_model(files['distill_cfg'], files['sam_epoch_1'])
+    with pytest.raises(KeyError, match=r"epoch_1\.pth.*prefixes \['sam\.'\]"):
+        load_sam_model(files['model_cfg'], files['epoch_1'], prefix='sam.')
+    # the teacher's weights into the student's architecture: the strict check names file and shapes
+    with pytest.raises(KeyError, match=r"sam_epoch_1\.pth.*does not match"):
+        load_sam_model(files['model_cfg'], files['sam_epoch_1'])
+    with pytest.raises(ValueError, match='role must be one of'):
+        load_sam_model(files['model_cfg'], None, role='ta')
+    other = osp.join(osp.dirname(files['model_cfg']), 'retina.py')
+    open(other, 'w').write("model = dict(type='mmdet.RetinaNet')\n")
+    with pytest.raises(TypeError, match=r"retina\.py.*'mmdet.RetinaNet' names no SAM model"):
+        load_sam_model(other, None)
+
+
+def test_strip_prefix_takes_the_first_prefix_holding_model_keys():
+    state = {'student.a': 1, 'teacher.a': 2, 'teacher.b': 3}
+    assert strip_sam_prefix(state, ['a', 'b'], ('', 'teacher.', 'student.')) == ('teacher.', {'a': 2, 'b': 3})
+
+
+def test_the_project_configs_resolve_their_models():
+    tinysam = osp.join(ROOT, 'configs', 'tinysam', 'tinysam_full_sam-vit-t128_timm-vit-tiny_adam-8e_shapes-coco.py')
+    teacher_run = osp.join(ROOT, 'configs', 'sam', 'sam_vit-t128_adam-8e_shapes-coco.py')
+    assert isinstance(load_sam_model(tinysam).image_encoder, TimmSamImageEncoder)
+    assert isinstance(load_sam_model(teacher_run).image_encoder, ImageEncoderViT)
+
+
+def test_everything_generators_share_the_dense_grid(models):
+    sam = models[0]
+    dense = everything_generator(sam, 'dense', points_per_side=6, pred_iou_thresh=0.5)
+    hier = everything_generator(sam, 'hierarchical', points_per_side=6, sparse_points_per_side=3,
+                                high_score_thresh=4.0, pred_iou_thresh=0.5)
+    assert type(dense) is SamAutomaticMaskGenerator and isinstance(hier, HierarchicalMaskGenerator)
+    torch.testing.assert_close(torch.as_tensor(dense.point_grids[0]), torch.as_tensor(hier.point_grids[0]))
+    assert dense.point_grids[0].shape == (36, 2) and hier.sparse_point_grids[0].shape == (9, 2)
+    assert dense.pred_iou_thresh == hier.pred_iou_thresh == 0.5 and hier.high_score_thresh == 4.0
+    with pytest.raises(ValueError, match="mode must be one of \\('hierarchical', 'dense'\\)"):
+        everything_generator(sam, 'sparse')
