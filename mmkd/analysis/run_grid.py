@@ -78,6 +78,17 @@ def train_run(run: GridRun, metric: str, data_root: str, threads: int | None = N
     return value
 
 
+def finished_results(runs: Sequence[GridRun]) -> Dict[Tuple, float]:
+    """The stored results of the runs that have finished, training nothing."""
+    results = {}
+    for run in runs:
+        result_file = osp.join(run.work_dir, 'result.json')
+        if osp.isfile(result_file):
+            with open(result_file) as f:
+                results[run.key] = json.load(f)['value']
+    return results
+
+
 def mean_cell(values: Sequence[float], scale: float = 1.0, digits: int = 1) -> str:
     """``mean +- spread (seed values)`` for a table cell; the spread is half the range."""
     if not values:

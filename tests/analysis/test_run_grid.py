@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from mmkd.analysis.run_grid import GridRun, mean_cell, read_last_metric, run_all, train_run
+from mmkd.analysis.run_grid import GridRun, finished_results, mean_cell, read_last_metric, run_all, train_run
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,6 +30,14 @@ def test_finished_run_is_not_trained_again(tmp_path):
     run = GridRun(('pair', 'KD', 0), 'configs/does-not-exist.py', str(tmp_path))
     (tmp_path / 'result.json').write_text(json.dumps(dict(metric='mIoU', value=12.5)))
     assert train_run(run, 'mIoU', 'data') == 12.5
+
+
+def test_finished_results_reads_only_finished_runs(tmp_path):
+    done = GridRun(('pair', 'KD', 0), 'c.py', str(tmp_path / 'done'))
+    todo = GridRun(('pair', 'KD', 1), 'c.py', str(tmp_path / 'todo'))
+    (tmp_path / 'done').mkdir()
+    (tmp_path / 'done' / 'result.json').write_text(json.dumps(dict(metric='mIoU', value=3.0)))
+    assert finished_results([done, todo]) == {('pair', 'KD', 0): 3.0}
 
 
 def test_failed_run_is_skipped_and_named(tmp_path, capsys):
@@ -59,3 +67,18 @@ def test_dense_grid_plan_covers_every_method_config(capsys):
     assert len(acam) == 1 and 'faster-rcnn/teacher/seed0/epoch_12.pth' in acam[0]
     for config in {line.split(': ')[1].split(' -> ')[0] for line in lines[1:]}:
         assert (REPO_ROOT / config).is_file(), config
+
+
+def test_dense_grid_table_reports_gain_over_student_alone():
+    spec = importlib.util.spec_from_file_location('run_dense_grid', REPO_ROOT / 'tools/analysis/run_dense_grid.py')
+    grid = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(grid)
+    args = grid.parse_args(['--pairs', 'retinanet'])
+    results = {('retinanet', 'teacher', 0): 0.6, ('retinanet', 'student alone', 0): 0.40,
+               ('retinanet', 'student alone', 1): 0.50, ('retinanet', 'CWD', 0): 0.50, ('retinanet', 'CWD', 1): 0.60}
+    rows = {line.split(' | ')[0].strip('| '): line for line in grid.table(results, args).splitlines()
+            if line.startswith('| ') and 'model' not in line}
+    # means 45 and 55 (x100): gain +10
+    assert rows['CWD'].endswith('| 55.00 ± 5.00 (50.0, 60.0) | +10.00 |')
+    assert rows['student alone'].endswith('| 45.00 ± 5.00 (40.0, 50.0) | - |')
+    assert rows['teacher'].endswith('| 60.00 | - |')

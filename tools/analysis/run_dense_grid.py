@@ -14,12 +14,13 @@ and written to ``<out>/results.md``.
 """
 import argparse
 import os.path as osp
+import statistics
 import sys
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
-from mmkd.analysis.run_grid import GridRun, mean_cell, run_all  # noqa: E402
+from mmkd.analysis.run_grid import GridRun, finished_results, mean_cell, run_all  # noqa: E402
 
 DET = dict(metric='coco/bbox_mAP', scale=100, data_root='data/shapes_coco', kind='detection')
 SEG = dict(metric='mIoU', scale=1, data_root='data/shapes_cityscapes', kind='segmentation')
@@ -75,6 +76,8 @@ def parse_args(argv=None):
                         help='extra key=value options for every distilled student (e.g. a tuning sweep)')
     parser.add_argument('--tag', default='', help='suffix of the distilled runs\' work dirs (for sweeps)')
     parser.add_argument('--dry-run', action='store_true', help='print the runs only')
+    parser.add_argument('--report', action='store_true',
+                        help='print the tables of the runs that have finished, training nothing')
     return parser.parse_args(argv)
 
 
@@ -104,17 +107,24 @@ def plan(args):
 
 
 def table(results, args) -> str:
-    """One markdown table per pair: teacher, then one row per method."""
+    """One markdown table per pair: teacher, student alone, then one row per method with its
+    gain over the student alone (difference of the seed means)."""
     lines = []
     for name in args.pairs:
         pair = PAIRS[name]
         unit = 'bbox mAP (x100)' if pair['kind'] == 'detection' else 'mIoU'
-        lines += [f'### {name} ({pair["kind"]}, {unit})', '', '| model | mean ± half range (seeds) |', '|---|---|']
-        rows = [('teacher', [results[k] for k in results if k[:2] == (name, 'teacher')])]
+        lines += [f'### {name} ({pair["kind"]}, {unit})', '',
+                  '| model | mean ± half range (seeds) | vs student alone |', '|---|---|---|']
         methods = sorted({k[1] for k in results if k[0] == name and k[1] != 'teacher'},
                          key=lambda m: (m != 'student alone', m))
-        rows += [(m, [results[(name, m, s)] for s in args.seeds if (name, m, s) in results]) for m in methods]
-        lines += [f'| {label} | {mean_cell(values, scale=pair["scale"])} |' for label, values in rows]
+        values = {m: [results[(name, m, s)] for s in args.seeds if (name, m, s) in results] for m in methods}
+        values['teacher'] = [results[k] for k in results if k[:2] == (name, 'teacher')]
+        alone = values.get('student alone')
+        for label in ['teacher'] + methods:
+            gain = '-'
+            if label not in ('teacher', 'student alone') and alone and values[label]:
+                gain = f'{pair["scale"] * (statistics.mean(values[label]) - statistics.mean(alone)):+.2f}'
+            lines.append(f'| {label} | {mean_cell(values[label], scale=pair["scale"])} | {gain} |')
         lines.append('')
     return '\n'.join(lines)
 
@@ -127,6 +137,9 @@ def main(argv=None) -> None:
     if args.dry_run:
         for run in runs:
             print(f'  {run.describe()}: {run.config} -> {run.work_dir} {" ".join(run.options)}')
+        return
+    if args.report:
+        print(table(finished_results(runs), args))
         return
     from mmkd.datasets import generate_detection, generate_segmentation
     kinds = {PAIRS[name]['kind'] for name in args.pairs}
