@@ -4,13 +4,21 @@
         [--clip-model mmkd-tiny-vit-64] [--data-root data/shapes_coco]
         [--ann-file annotations/instances_train2017_ov-shapes_train.json] [--ov-split shapes]
         [--cache-dir work_dirs/oake_cache/NAME] [--dtype float16]
+        [--proposals rpn --detector-config C --detector-checkpoint P [--top-k 50]]
 
 For every image of the open-vocabulary training annotation (base boxes
-only) it embeds, with the CLIP teacher: the proposals (for now the base GT
-boxes plus ``--num-jitter`` jittered copies of each; a class-agnostic
-proposal network trained on base categories is the later, OADP-faithful
-source) with object-aware mask attention, the sliding blocks plus the whole
-image, and the whole image (global). Results go to a teacher-feature cache
+only) it embeds, with the CLIP teacher: the proposals with object-aware mask
+attention, the sliding blocks plus the whole image, and the whole image
+(global). Proposals (``--proposals``):
+
+* ``gt-jitter`` (default): the base GT boxes plus ``--num-jitter`` jittered
+  copies of each; needs no detector, covers base objects only.
+* ``rpn``: the ``--top-k`` class-agnostic proposals per image (after the
+  RPN's NMS, w, h >= 4 px, original pixels) of the RPN of a two-stage
+  detector trained on the base boxes (``--detector-config`` /
+  ``--detector-checkpoint``, e.g. the ``oadp_none`` row and its checkpoint),
+  run with the config's test pipeline; novel objects can be among them.
+  Stands in for OADP's OLN (see configs/oadp/README.md). Results go to a teacher-feature cache
 (``mmkd.cache`` format; read with ``mmkd.models.oadp.OAKEFeatureCache``).
 Run it again after an interruption: it resumes, keeping the finished shards.
 
@@ -36,7 +44,7 @@ import torch  # noqa: E402
 import mmkd  # noqa: E402,F401  (registers modules)
 from mmkd.datasets.ov_split import OV_SPLITS, write_ov_split  # noqa: E402
 from mmkd.models.clip import CLIPTeacher  # noqa: E402
-from mmkd.models.oadp import extract_oake_features  # noqa: E402
+from mmkd.models.oadp import RPNProposalSource, extract_oake_features  # noqa: E402
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -53,6 +61,13 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--clip-ckpt', help='local CLIP checkpoint (required unless --random-clip)')
     parser.add_argument('--random-clip', action='store_true', help='randomly initialised CLIP (smoke runs only)')
     parser.add_argument('--cache-dir', help='default: work_dirs/oake_cache/<clip model>_<data folder>')
+    parser.add_argument('--proposals', choices=['gt-jitter', 'rpn'], default='gt-jitter',
+                        help='proposal source: base GT boxes + jittered copies, or the RPN of a base-only detector')
+    parser.add_argument('--detector-config', help='--proposals rpn: two-stage detector config (test pipeline too)')
+    parser.add_argument('--detector-checkpoint', help='--proposals rpn: its trained weights')
+    parser.add_argument('--detector-checkpoint-prefix',
+                        help="--proposals rpn: keys to select and strip, e.g. 'student.' (distillation checkpoint)")
+    parser.add_argument('--top-k', type=int, default=50, help='--proposals rpn: proposals kept per image')
     parser.add_argument('--num-jitter', type=int, default=4, help='jittered copies per GT box')
     parser.add_argument('--jitter', type=float, default=0.15, help='jitter amount (fraction of box size)')
     parser.add_argument('--seed', type=int, default=0, help='seed of the jittered proposals (and of --random-clip)')
@@ -66,11 +81,30 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def build_proposal_source(args: argparse.Namespace) -> Optional[RPNProposalSource]:
+    """``None`` for gt-jitter (extract_oake_features' default), else the RPN source."""
+    detector_args = dict(detector_config=args.detector_config, detector_checkpoint=args.detector_checkpoint,
+                         detector_checkpoint_prefix=args.detector_checkpoint_prefix)
+    if args.proposals == 'gt-jitter':
+        given = [f'--{k.replace("_", "-")}' for k, v in detector_args.items() if v]
+        if given:
+            raise ValueError(f'{"/".join(given)} only apply to --proposals rpn (the proposals are gt-jitter)')
+        return None
+    missing = [f'--{k.replace("_", "-")}' for k in ('detector_config', 'detector_checkpoint')
+               if not detector_args[k]]
+    if missing:
+        raise ValueError(f'--proposals rpn needs {" and ".join(missing)} (a two-stage detector trained on the '
+                         'base boxes, e.g. the oadp_none row and its checkpoint)')
+    return RPNProposalSource(args.detector_config, args.detector_checkpoint, top_k=args.top_k,
+                             device=args.device, checkpoint_prefix=args.detector_checkpoint_prefix)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> Dict[str, int]:
     args = parse_args(argv)
     if not args.clip_ckpt and not args.random_clip:
         raise ValueError('--clip-ckpt is required (a real CLIP checkpoint or one from tools/train_clip.py); '
                          '--random-clip embeds with random weights, for smoke runs only')
+    proposal_source = build_proposal_source(args)  # before anything is written: bad options fail first
     ann_file = osp.join(args.data_root, args.ann_file)
     if not osp.isfile(ann_file):
         if args.ov_split is None:
@@ -89,7 +123,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, int]:
         teacher, ann_file, osp.join(args.data_root, args.img_dir), cache_dir, dict(model_name=args.clip_model),
         num_jitter=args.num_jitter, jitter=args.jitter, seed=args.seed, block_size=args.block_size,
         max_stride=args.block_stride, dtype=args.dtype, shard_size=args.shard_size, batch_size=args.batch_size,
-        max_images=args.max_images)
+        max_images=args.max_images, proposal_source=proposal_source)
     print(f'extract_oake_features: {cache_dir}: {stats}')
     return stats
 

@@ -50,3 +50,43 @@ def test_tool_splits_and_extracts(tmp_path):
     assert cache.get(1)['proposals'].shape == (2, 4) and cache.get(1)['proposals'][0].tolist() == [4, 4, 16, 16]
     assert cache.get(2)['objects'].shape == (0, 128) and cache.get(2)['blocks'].shape == (5, 128)
     assert tool.main(args) == dict(written=0, skipped=2, shards=0)  # already complete: nothing recomputed
+
+
+def test_tool_rpn_proposals_from_a_base_detector(tmp_path):
+    import torch
+
+    from mmkd.cache.index import CacheIndex
+    from mmkd.datasets import generate_detection
+    from mmkd.models.algorithms.model_builder import load_model_cfg
+    from mmkd.registry import MODELS
+    data = tmp_path / 'shapes'
+    generate_detection(str(data), num_train=4, num_val=2)
+    config = str(REPO_ROOT / 'configs' / 'detection' / 'faster-rcnn_r18-w8_fpn_adamw-12e_shapes.py')
+    torch.manual_seed(0)
+    detector = MODELS.build(load_model_cfg(dict(cfg_path=config), 'test detector'))
+    detector.init_weights()
+    torch.save(detector.state_dict(), tmp_path / 'base_detector.pth')
+    tool = load_tool()
+    common = ['--data-root', str(data), '--ov-split', 'shapes', '--random-clip', '--max-images', '2',
+              '--device', 'cpu']
+    rpn = ['--proposals', 'rpn', '--detector-config', config, '--top-k', '8']
+    with pytest.raises(ValueError, match='--proposals rpn needs --detector-checkpoint'):
+        tool.main(common + rpn + ['--cache-dir', str(tmp_path / 'rpn')])
+    with pytest.raises(ValueError, match='--detector-config only apply to --proposals rpn'):
+        tool.main(common + ['--detector-config', config, '--cache-dir', str(tmp_path / 'rpn')])
+    rpn += ['--detector-checkpoint', str(tmp_path / 'base_detector.pth')]
+    assert tool.main(common + rpn + ['--cache-dir', str(tmp_path / 'rpn')])['written'] == 2
+    assert tool.main(common + ['--cache-dir', str(tmp_path / 'jitter')])['written'] == 2
+    cache = OAKEFeatureCache(str(tmp_path / 'rpn'))
+    images = sorted(json.loads((data / 'annotations' / 'instances_train2017.json').read_text())['images'],
+                    key=lambda im: im['id'])[:2]
+    for info in images:
+        boxes = cache.get(info['id'])['proposals']
+        assert 0 < len(boxes) <= 8 and (boxes >= 0).all() and (boxes[:, 2:] <= 128).all()
+        assert ((boxes[:, 2:] - boxes[:, :2]) >= 4).all()
+    rpn_prints = CacheIndex.load(str(tmp_path / 'rpn')).data['fingerprints']
+    jitter_prints = CacheIndex.load(str(tmp_path / 'jitter')).data['fingerprints']
+    assert rpn_prints['oake'] != jitter_prints['oake']
+    assert {k: v for k, v in rpn_prints.items() if k != 'oake'} == \
+        {k: v for k, v in jitter_prints.items() if k != 'oake'}
+    assert tool.main(common + rpn + ['--cache-dir', str(tmp_path / 'rpn')])['skipped'] == 2  # resumes

@@ -22,18 +22,21 @@ feature-map caches. Embeddings are L2-normalised and stored in the cache's
 dtype (float32 or float16); boxes are always float32, because float16
 rounds pixel coordinates of large images by up to a pixel.
 
-Proposals: see :mod:`mmkd.models.oadp.proposals` (base GT boxes of the
-open-vocabulary training annotation plus jittered copies, for now).
+Proposals: by default the base GT boxes of the open-vocabulary training
+annotation plus jittered copies (:mod:`mmkd.models.oadp.proposals`), or a
+``proposal_source`` such as the RPN of a trained base-only detector
+(:class:`~mmkd.models.oadp.rpn_proposals.RPNProposalSource`).
 
 The fingerprints tie the cache to the CLIP weights (hash of the tensors),
-the OAKE and proposal settings and the annotation file's content; resuming
-or opening it with other ones is refused, naming which differ.
+the OAKE and proposal settings (the source and, for the RPN, the hashes of
+the detector's weights and config) and the annotation file's content;
+resuming or opening it with other ones is refused, naming which differ.
 """
 from __future__ import annotations
 
 import hashlib
 import os.path as osp
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, Optional, Protocol, Sequence
 
 import numpy as np
 import torch
@@ -52,6 +55,16 @@ from .proposals import gt_jitter_proposals
 OAKE_MODEL = 'clip'
 OAKE_OUTPUTS = ('proposals', 'objects', 'block_boxes', 'blocks', 'global')
 BOX_OUTPUTS = ('proposals', 'block_boxes')
+
+
+class ProposalSource(Protocol):
+    """A proposal source other than GT-jitter (e.g. :class:`~mmkd.models.oadp.rpn_proposals.RPNProposalSource`)."""
+
+    def settings(self) -> Dict[str, Any]:
+        """JSON-able description of the proposals (``source`` plus what they depend on): fingerprinted."""
+
+    def __call__(self, img_path: str, img_id: Any, image_size: Sequence[int]) -> Tensor:
+        """``(N, 4)`` boxes (x1, y1, x2, y2) in original pixels of the ``(height, width)`` image."""
 
 
 def oake_key(img_id: Any) -> str:
@@ -128,18 +141,22 @@ def extract_oake_features(teacher: nn.Module, ann_file: str, img_dir: str, cache
                           min_size: float = 4.0, block_size: float = 224, max_stride: float = 112,
                           scale_ratio: float = 8.0, background_bias: float = -100.0, dtype: str = 'float32',
                           shard_size: int = 256, batch_size: int = 512, max_images: Optional[int] = None,
-                          verify_hashes: bool = True, stop_after_shards: Optional[int] = None) -> Dict[str, int]:
+                          verify_hashes: bool = True, stop_after_shards: Optional[int] = None,
+                          proposal_source: Optional[ProposalSource] = None) -> Dict[str, int]:
     """Compute and cache the OAKE outputs of every image of ``ann_file``; resumes an interrupted run.
 
     Args:
         teacher: a :class:`~mmkd.models.clip.CLIPTeacher` (ViT image tower) with its weights loaded.
-        ann_file: the open-vocabulary **training** annotation: its boxes are the
-            proposal source and its images the ones extracted.
+        ann_file: the open-vocabulary **training** annotation: its images are the
+            ones extracted and its boxes the GT-jitter proposal source.
         img_dir: folder of the images (``file_name`` relative to it).
         teacher_cfg: how the teacher was built (``model_name`` / ``model_cfg``),
             part of its fingerprint with the hash of its weights; leave the
             checkpoint path out, so moving the file does not invalidate the cache.
-        num_jitter, jitter, seed, min_size: the proposals (:func:`gt_jitter_proposals`).
+        num_jitter, jitter, seed, min_size: the GT-jitter proposals (:func:`gt_jitter_proposals`).
+        proposal_source: proposals from elsewhere instead of GT-jitter (its
+            ``settings()`` replace the GT-jitter ones in the fingerprint), e.g.
+            :class:`~mmkd.models.oadp.rpn_proposals.RPNProposalSource`.
         block_size, max_stride: block layout in original image pixels
             (OADP: 224 / 112 on images resized to about 1333 x 800).
         scale_ratio, background_bias: OAKE's adaptive square and mask attention.
@@ -161,7 +178,7 @@ def extract_oake_features(teacher: nn.Module, ann_file: str, img_dir: str, cache
     settings = dict(scale_ratio=scale_ratio, block_size=block_size, max_stride=max_stride,
                     background_bias=background_bias, mean=list(mean), std=list(std),
                     proposals=dict(source='gt_jitter', num_jitter=num_jitter, jitter=jitter, seed=seed,
-                                   min_size=min_size))
+                                   min_size=min_size) if proposal_source is None else proposal_source.settings())
     writer = TeacherFeatureCacheWriter(cache_dir, oake_fingerprints(teacher_cfg, clip, settings, ann_file),
                                        'img_id', dtype, shard_size, verify_hashes, logger)
     writer.set_records(oake_records())
@@ -180,14 +197,18 @@ def extract_oake_features(teacher: nn.Module, ann_file: str, img_dir: str, cache
             if key in writer:
                 stats['skipped'] += 1
                 continue
-            image = load_clip_image(osp.join(img_dir, info['file_name']), mean, std).to(device)
+            img_path = osp.join(img_dir, info['file_name'])
+            image = load_clip_image(img_path, mean, std).to(device)
             height, width = image.shape[-2:]
             if (info.get('height'), info.get('width')) not in ((height, width), (None, None)):
                 raise ValueError(f'{ann_file!r}: image {info["id"]} ({info["file_name"]}) is annotated as '
                                  f'{info.get("height")}x{info.get("width")} but the file is {height}x{width}')
-            gt = torch.tensor(boxes_of[info['id']], dtype=torch.float32).reshape(-1, 4)
-            proposals = gt_jitter_proposals(gt, (height, width), num_jitter, jitter, seed, int(info['id']),
-                                            min_size)
+            if proposal_source is None:
+                gt = torch.tensor(boxes_of[info['id']], dtype=torch.float32).reshape(-1, 4)
+                proposals = gt_jitter_proposals(gt, (height, width), num_jitter, jitter, seed, int(info['id']),
+                                                min_size)
+            else:
+                proposals = proposal_source(img_path, info['id'], (height, width))
             outputs = compute_oake(encoder, encode_image, image, proposals, block_size, max_stride,
                                    scale_ratio, batch_size)
             leaves = {}

@@ -1,4 +1,4 @@
-"""Proposals for OAKE until a class-agnostic proposal network exists: base GT boxes plus jittered copies.
+"""Proposals for OAKE without a proposal network: base GT boxes plus jittered copies (the default).
 
 OADP embeds the proposals of a class-agnostic proposal network (OLN) trained
 on base categories, so the object level also covers objects of novel
@@ -8,7 +8,8 @@ and rescaled copies of each (the imperfect boxes a proposal network gives),
 which covers the base objects only: novel knowledge then reaches the student
 through the block and global levels. The draw is a fixed function of
 ``seed`` and the image id, so an interrupted extraction that is resumed, or
-run again, produces the same proposals.
+run again, produces the same proposals. The proposal-network source is the
+RPN of a trained base-only detector (:mod:`mmkd.models.oadp.rpn_proposals`).
 """
 from __future__ import annotations
 
