@@ -36,7 +36,9 @@ PAIRS = {  # name -> teacher config, its last epoch, student-alone config, task,
             'PKD': f'pkd/pkd_fpn_{RETINA}.py',
             'MGD': f'mgd/mgd_fpn_{RETINA}.py',
             'FGD': f'fgd/fgd_fpn_{RETINA}.py',
+            'FGD P3-P5': f'fgd/fgd_fpn-p3-p5_{RETINA}.py',
             'ACAM-KD': f'acam_kd/acam_fpn_{RETINA}.py',
+            'ACAM-KD alpha 1e-4': f'acam_kd/acam_fpn_alpha-1e-4_{RETINA}.py',
             'ACAM spatial only': f'acam_kd/acam_fpn_spatial-only_{RETINA}.py',
             'ACAM channel only': f'acam_kd/acam_fpn_channel-only_{RETINA}.py',
             'ACAM teacher mask': f'acam_kd/acam_fpn_teacher-mask_{RETINA}.py',
@@ -99,7 +101,7 @@ def plan(args):
                     config, folder = pair['alone'], 'student-alone'
                 else:
                     config = pair['methods'][method]
-                    folder = method.replace(' ', '-') + args.tag
+                    folder = (method + args.tag).replace(' ', '-')
                     options += [f'model.teacher.ckpt={ckpt}', *args.cfg_options]
                 runs.append(GridRun((name, method + args.tag if method != 'student alone' else method, seed),
                                     'configs/' + config, osp.join(args.out, name, folder, f'seed{seed}'), options))
