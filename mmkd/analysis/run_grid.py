@@ -51,12 +51,27 @@ def read_last_metric(work_dir: str, metric: str) -> float:
     raise FileNotFoundError(f'no {metric!r} logged under {work_dir} (did the run validate?)')
 
 
+def stored_result(run: GridRun) -> float | None:
+    """The value in ``run``'s ``result.json``, or None when the run has not finished."""
+    result_file = osp.join(run.work_dir, 'result.json')
+    if not osp.isfile(result_file):
+        return None
+    with open(result_file) as f:
+        return json.load(f)['value']
+
+
+def print_plan(runs: Sequence[GridRun]) -> None:
+    """One line per run: what, which config, where, with which options (``--dry-run``)."""
+    for run in runs:
+        print(f'  {run.describe()}: {run.config} -> {run.work_dir} {" ".join(run.options)}')
+
+
 def train_run(run: GridRun, metric: str, data_root: str, threads: int | None = None) -> float:
     """Train ``run`` (unless its ``result.json`` exists) and return its final ``metric``."""
+    stored = stored_result(run)
+    if stored is not None:
+        return stored
     result_file = osp.join(run.work_dir, 'result.json')
-    if osp.isfile(result_file):
-        with open(result_file) as f:
-            return json.load(f)['value']
     env = dict(os.environ)
     if threads:
         env['OMP_NUM_THREADS'] = str(threads)
@@ -80,13 +95,7 @@ def train_run(run: GridRun, metric: str, data_root: str, threads: int | None = N
 
 def finished_results(runs: Sequence[GridRun]) -> Dict[Tuple, float]:
     """The stored results of the runs that have finished, training nothing."""
-    results = {}
-    for run in runs:
-        result_file = osp.join(run.work_dir, 'result.json')
-        if osp.isfile(result_file):
-            with open(result_file) as f:
-                results[run.key] = json.load(f)['value']
-    return results
+    return {run.key: value for run in runs if (value := stored_result(run)) is not None}
 
 
 def mean_cell(values: Sequence[float], scale: float = 1.0, digits: int = 1) -> str:

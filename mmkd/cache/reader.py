@@ -144,19 +144,7 @@ class TeacherFeatureCache:
         into one batch tensor, losing the count. Tensors are copies (writable),
         floating ones in ``float_dtypes[model]`` (default float32).
         """
-        out: Dict[str, Dict[str, Any]] = {}
-        for model, recorders in self.records.items():
-            dtype = (float_dtypes or {}).get(model, torch.float32)
-            out[model] = {}
-            for name, info in recorders.items():
-                leaves = []
-                for leaf in info['leaves']:
-                    tensor = torch.from_numpy(np.array(self.sample_arrays(location, leaf)))
-                    if tensor.is_floating_point():
-                        tensor = tensor.to(dtype)
-                    leaves.append(tensor.to(device) if device is not None else tensor)
-                out[model][name] = unflatten(info['spec'], leaves)
-        return out
+        return self._assemble(lambda leaf: np.array(self.sample_arrays(location, leaf)), float_dtypes, device)
 
     def read(self, locations: Sequence[Location], float_dtypes: Optional[Mapping[str, torch.dtype]] = None,
              device: Optional[torch.device] = None) -> Dict[str, Dict[str, Any]]:
@@ -165,6 +153,13 @@ class TeacherFeatureCache:
         Floating leaves are returned as ``float_dtypes[model]`` (the teacher's
         dtype; default float32) whatever the storage dtype.
         """
+        return self._assemble(lambda leaf: pad_stack([self.sample_arrays(loc, leaf) for loc in locations]),
+                              float_dtypes, device)
+
+    def _assemble(self, leaf_array, float_dtypes: Optional[Mapping[str, torch.dtype]],
+                  device: Optional[torch.device]) -> Dict[str, Dict[str, Any]]:
+        """``{model: {recorder: value}}`` from ``leaf_array(leaf) -> np.ndarray`` per stored leaf,
+        floating leaves cast to ``float_dtypes[model]`` (default float32), moved to ``device``."""
         out: Dict[str, Dict[str, Any]] = {}
         for model, recorders in self.records.items():
             dtype = (float_dtypes or {}).get(model, torch.float32)
@@ -172,7 +167,7 @@ class TeacherFeatureCache:
             for name, info in recorders.items():
                 leaves = []
                 for leaf in info['leaves']:
-                    tensor = torch.from_numpy(pad_stack([self.sample_arrays(loc, leaf) for loc in locations]))
+                    tensor = torch.from_numpy(leaf_array(leaf))
                     if tensor.is_floating_point():
                         tensor = tensor.to(dtype)
                     leaves.append(tensor.to(device) if device is not None else tensor)

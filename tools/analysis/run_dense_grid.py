@@ -20,7 +20,7 @@ import sys
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
-from mmkd.analysis.run_grid import GridRun, finished_results, mean_cell, run_all  # noqa: E402
+from mmkd.analysis.run_grid import GridRun, finished_results, mean_cell, print_plan, run_all  # noqa: E402
 
 DET = dict(metric='coco/bbox_mAP', scale=100, data_root='data/shapes_coco', kind='detection')
 SEG = dict(metric='mIoU', scale=1, data_root='data/shapes_cityscapes', kind='segmentation')
@@ -137,8 +137,7 @@ def main(argv=None) -> None:
     runs = plan(args)
     print(f'{len(runs)} runs')
     if args.dry_run:
-        for run in runs:
-            print(f'  {run.describe()}: {run.config} -> {run.work_dir} {" ".join(run.options)}')
+        print_plan(runs)
         return
     if args.report:
         print(table(finished_results(runs), args))

@@ -23,7 +23,7 @@ import sys
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
-from mmkd.analysis.run_grid import GridRun, mean_cell, run_all  # noqa: E402
+from mmkd.analysis.run_grid import GridRun, mean_cell, print_plan, run_all  # noqa: E402
 
 TEACHERS = {  # teacher config -> final epoch (its checkpoint is epoch_<n>.pth)
     'swin-w48_adamw-100e_shapes-cls': 100,
@@ -116,13 +116,12 @@ def estimate(runs) -> float:
 
 def table(results, args) -> str:
     """Markdown table: one row per pair; mean top-1 over seeds, each seed in brackets."""
-    cell = mean_cell
     cols = ['teacher'] + args.methods
     lines = ['| pair | ' + ' | '.join(cols) + ' |', '|' + '---|' * (len(cols) + 1)]
     for pair in args.pairs:
         teacher = PAIRS[pair][0]
-        row = [cell([results[(teacher, s)] for s in teacher_seeds(args) if (teacher, s) in results])]
-        row += [cell([results[(pair, m, s)] for s in args.seeds if (pair, m, s) in results]) for m in args.methods]
+        row = [mean_cell([results[(teacher, s)] for s in teacher_seeds(args) if (teacher, s) in results])]
+        row += [mean_cell([results[(pair, m, s)] for s in args.seeds if (pair, m, s) in results]) for m in args.methods]
         lines.append(f'| {pair} | ' + ' | '.join(row) + ' |')
     return '\n'.join(lines)
 
@@ -134,8 +133,7 @@ def main(argv=None) -> None:
     runs = plan(args)
     print(f'{len(runs)} runs, about {estimate(runs) / 60:.0f} min at the measured speed (1 thread, shared cores)')
     if args.dry_run:
-        for run in runs:
-            print(f'  {run.describe()}: {run.config} -> {run.work_dir} {" ".join(run.options)}')
+        print_plan(runs)
         return
     from mmkd.datasets.embedded import generate_classification
     generate_classification(args.data_root)
