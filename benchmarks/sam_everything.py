@@ -57,6 +57,9 @@ def parse_args(argv=None):
     parser.add_argument('--pred-iou-thresh', type=float, default=0.88)
     parser.add_argument('--stability-score-thresh', type=float, default=0.95)
     parser.add_argument('--box-nms-thresh', type=float, default=0.7)
+    parser.add_argument('--multimask', action='store_true',
+                        help="decode SAM's three masks per point (official SAM weights); by default the "
+                             'single-mask output, the one the models of this project are trained with')
     parser.add_argument('--points-per-batch', type=int, default=64)
     parser.add_argument('--iou-thr', type=float, default=0.5, help='IoU at which a GT mask counts as found')
     parser.add_argument('--repeats', type=int, default=3)
@@ -108,7 +111,7 @@ def run(args) -> dict:
     items = load_val_images(args.data_config, args.data_root, args.num_images)
     common = dict(points_per_side=args.points_per_side, pred_iou_thresh=args.pred_iou_thresh,
                   stability_score_thresh=args.stability_score_thresh, box_nms_thresh=args.box_nms_thresh,
-                  points_per_batch=args.points_per_batch)
+                  points_per_batch=args.points_per_batch, multimask_output=args.multimask)
     generators = dict(dense=everything_generator(sam, 'dense', **common),
                       hierarchical=everything_generator(sam, 'hierarchical',
                                                         sparse_points_per_side=args.sparse_points_per_side,

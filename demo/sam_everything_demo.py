@@ -52,6 +52,9 @@ def main(argv=None):
     parser.add_argument('--pred-iou-thresh', type=float, default=0.88)
     parser.add_argument('--stability-score-thresh', type=float, default=0.95)
     parser.add_argument('--box-nms-thresh', type=float, default=0.7)
+    parser.add_argument('--multimask', action='store_true',
+                        help="decode SAM's three masks per point (official SAM weights); by default the "
+                             'single-mask output, the one the models of this project are trained with')
     parser.add_argument('--upscale', type=int, default=1, help='enlarge small images in the output')
     parser.add_argument('--alpha', type=float, default=0.5, help='mask opacity')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
@@ -60,7 +63,8 @@ def main(argv=None):
                              args.device, args.upscale, args.alpha, points_per_side=args.points_per_side,
                              sparse_points_per_side=args.sparse_points_per_side,
                              high_score_thresh=args.high_score_thresh, pred_iou_thresh=args.pred_iou_thresh,
-                             stability_score_thresh=args.stability_score_thresh, box_nms_thresh=args.box_nms_thresh)
+                             stability_score_thresh=args.stability_score_thresh, box_nms_thresh=args.box_nms_thresh,
+                             multimask_output=args.multimask)
     print(f'wrote {path} ({len(records)} masks, {args.mode})')
 
 

@@ -101,21 +101,48 @@ def load_sam_model(config: Union[str, Config], checkpoint: Optional[str] = None,
     return sam.eval()
 
 
+def decode_single_mask(generator: SamAutomaticMaskGenerator) -> SamAutomaticMaskGenerator:
+    """Make ``generator`` decode SAM's single-mask output (token 0) for every point.
+
+    ``SamAutomaticMaskGenerator`` always asks the predictor for the three
+    multimask outputs. A model trained with ``multimask_output=False`` (the
+    configs here) never trained those three tokens, so their masks are noise
+    and the generator keeps nothing useful. This wraps the generator's own
+    ``predictor.predict_torch`` (the instance attribute only, no library
+    code changed) so the decoder returns the one mask it was trained for;
+    the generator's filters, NMS and the hierarchical confident region then
+    see one mask per point.
+    """
+    predict_torch = generator.predictor.predict_torch
+
+    def predict_single(*args, **kwargs):
+        kwargs['multimask_output'] = False
+        return predict_torch(*args, **kwargs)
+
+    generator.predictor.predict_torch = predict_single
+    return generator
+
+
 def everything_generator(sam: Sam, mode: str = 'hierarchical', points_per_side: int = 32,
                          sparse_points_per_side: int = 8, high_score_thresh: float = 8.5,
-                         **kwargs) -> SamAutomaticMaskGenerator:
+                         multimask_output: bool = True, **kwargs) -> SamAutomaticMaskGenerator:
     """Segment-everything over ``sam``: TinySAM's hierarchical generator or SAM's dense grid.
 
     Both get the same dense grid (``points_per_side``) and the same other
     ``SamAutomaticMaskGenerator`` arguments (``kwargs``: thresholds, NMS,
     ``points_per_batch``...), so they differ only in which points are
     prompted; ``sparse_points_per_side`` and ``high_score_thresh`` apply to
-    the hierarchical one only.
+    the hierarchical one only. ``multimask_output=False`` decodes the
+    single-mask output instead of SAM's three (:func:`decode_single_mask`):
+    for models trained without multimask output, as this project's are;
+    official SAM weights use the default.
     """
     if mode == 'hierarchical':
-        return HierarchicalMaskGenerator(sam, sparse_points_per_side=sparse_points_per_side,
-                                         points_per_side=points_per_side, high_score_thresh=high_score_thresh,
-                                         **kwargs)
-    if mode == 'dense':
-        return SamAutomaticMaskGenerator(sam, points_per_side=points_per_side, **kwargs)
-    raise ValueError(f'segment-everything mode must be one of {EVERYTHING_MODES}, got {mode!r}')
+        generator = HierarchicalMaskGenerator(sam, sparse_points_per_side=sparse_points_per_side,
+                                              points_per_side=points_per_side, high_score_thresh=high_score_thresh,
+                                              **kwargs)
+    elif mode == 'dense':
+        generator = SamAutomaticMaskGenerator(sam, points_per_side=points_per_side, **kwargs)
+    else:
+        raise ValueError(f'segment-everything mode must be one of {EVERYTHING_MODES}, got {mode!r}')
+    return generator if multimask_output else decode_single_mask(generator)

@@ -114,3 +114,25 @@ def test_everything_generators_share_the_dense_grid(models):
     assert dense.pred_iou_thresh == hier.pred_iou_thresh == 0.5 and hier.high_score_thresh == 4.0
     with pytest.raises(ValueError, match="mode must be one of \\('hierarchical', 'dense'\\)"):
         everything_generator(sam, 'sparse')
+
+
+@pytest.mark.parametrize('mode', ['dense', 'hierarchical'])
+def test_single_mask_generators_decode_token_zero_once_per_point(models, mode):
+    """multimask_output=False: one decoded mask per prompted point, the decoder's single-mask output."""
+    import numpy as np
+    sam = models[0]
+    image = np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8)
+    shapes = []
+    handle = sam.mask_decoder.register_forward_hook(lambda _m, _i, out: shapes.append(tuple(out[0].shape)))
+    try:
+        for multimask in (True, False):
+            shapes.clear()
+            gen = everything_generator(sam, mode, points_per_side=4, sparse_points_per_side=2,
+                                       high_score_thresh=1e9, pred_iou_thresh=0.0, stability_score_thresh=0.0,
+                                       multimask_output=multimask)
+            gen.generate(image)
+            assert {s[1] for s in shapes} == ({3} if multimask else {1})
+            points = 16 + (4 if mode == 'hierarchical' else 0)  # nothing confident: every dense point prompted
+            assert sum(s[0] for s in shapes) == points
+    finally:
+        handle.remove()

@@ -16,7 +16,10 @@ name. Background has no name, so it gets a learned embedding.
   in evaluation (OADP's ViLD classifier);
 * novel columns are ``-inf`` in training, so the softmax over base classes and
   background is that of a base-only detector and no gradient pushes the
-  novel embeddings away from base boxes; in evaluation they are finite.
+  novel embeddings away from base boxes; in evaluation they are finite
+  (``mask_novel_in_eval=True`` keeps them ``-inf`` there too: the closed-set
+  detector on the base classes, a diagnostic of what the base detector knows
+  apart from the open-vocabulary columns).
 
 Background is the last column, mmdet's convention (label ``num_classes``).
 
@@ -87,11 +90,14 @@ class CLIPTextClassifier(nn.Module):
         text_embeddings: ``(num_classes, D)``; see :func:`load_text_embeddings`.
         novel_classes: indices of the novel classes (``-inf`` in training).
         train_temperature / test_temperature: logits are similarities divided by these.
+        mask_novel_in_eval: keep the novel columns ``-inf`` in evaluation too
+            (closed-set diagnostic; off for open-vocabulary evaluation).
     """
 
     def __init__(self, in_features: int, out_features: int, text_embeddings: TextEmbeddings,
                  novel_classes: Sequence[int] = (), train_temperature: float = 0.007,
-                 test_temperature: float = 0.01, class_names: Optional[Sequence[str]] = None) -> None:
+                 test_temperature: float = 0.01, class_names: Optional[Sequence[str]] = None,
+                 mask_novel_in_eval: bool = False) -> None:
         super().__init__()
         embeddings = load_text_embeddings(text_embeddings, class_names)
         num_classes, dim = embeddings.shape
@@ -114,6 +120,7 @@ class CLIPTextClassifier(nn.Module):
         novel_mask[novel] = True
         self.register_buffer('novel_mask', novel_mask, persistent=False)
         self.train_temperature, self.test_temperature = float(train_temperature), float(test_temperature)
+        self.mask_novel_in_eval = bool(mask_novel_in_eval)
 
     @property
     def num_classes(self) -> int:
@@ -124,7 +131,7 @@ class CLIPTextClassifier(nn.Module):
         classes = torch.cat([self.text_embeddings, F.normalize(self.background_embedding, dim=0)[None]])
         logits = region @ classes.to(region.dtype).T
         logits = logits / (self.train_temperature if self.training else self.test_temperature)
-        if self.training and bool(self.novel_mask.any()):
+        if (self.training or self.mask_novel_in_eval) and bool(self.novel_mask.any()):
             logits = logits.masked_fill(self.novel_mask, float('-inf'))
         return logits
 
@@ -135,7 +142,7 @@ class CLIPTextShared2FCBBoxHead(Shared2FCBBoxHead):
 
     Args:
         text_embeddings, novel_classes, train_temperature, test_temperature,
-        class_names: see :class:`CLIPTextClassifier`.
+        class_names, mask_novel_in_eval: see :class:`CLIPTextClassifier`.
         The other arguments are ``Shared2FCBBoxHead``'s (``num_classes`` must
         equal the number of text embeddings; OADP regresses class-agnostically,
         ``reg_class_agnostic=True``, since novel classes have no regression rows).
@@ -143,12 +150,14 @@ class CLIPTextShared2FCBBoxHead(Shared2FCBBoxHead):
 
     def __init__(self, text_embeddings: TextEmbeddings, novel_classes: Sequence[int] = (),
                  train_temperature: float = 0.007, test_temperature: float = 0.01,
-                 class_names: Optional[Sequence[str]] = None, **kwargs: Any) -> None:
+                 class_names: Optional[Sequence[str]] = None, mask_novel_in_eval: bool = False,
+                 **kwargs: Any) -> None:
         if 'cls_predictor_cfg' in kwargs:
             raise ValueError('CLIPTextShared2FCBBoxHead builds its own cls_predictor_cfg (CLIPTextClassifier); '
                              'do not set it')
         embeddings = load_text_embeddings(text_embeddings, class_names)  # read the file once
         kwargs['cls_predictor_cfg'] = dict(type='mmkd.CLIPTextClassifier', text_embeddings=embeddings,
                                            novel_classes=tuple(novel_classes),
-                                           train_temperature=train_temperature, test_temperature=test_temperature)
+                                           train_temperature=train_temperature, test_temperature=test_temperature,
+                                           mask_novel_in_eval=mask_novel_in_eval)
         super().__init__(**kwargs)

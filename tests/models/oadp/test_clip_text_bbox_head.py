@@ -32,6 +32,11 @@ def test_logits_follow_the_formula_and_mask_novel_in_training_only():
     torch.testing.assert_close(logits[0, [0, 1, 3]], sims[0, [0, 1, 3]] / 0.007)
     F.cross_entropy(logits, torch.tensor([1])).backward()  # -inf column: finite loss and gradients
     assert torch.isfinite(head.projection.weight.grad).all() and head.background_embedding.grad is not None
+    head.mask_novel_in_eval = True  # closed-set diagnostic: novel columns -inf in evaluation too
+    head.eval()
+    closed = head(x)
+    assert torch.isneginf(closed[0, 2])
+    torch.testing.assert_close(closed[0, [0, 1, 3]], sims[0, [0, 1, 3]] / 0.01)
 
 
 def test_bad_configuration_is_named(tmp_path):
