@@ -20,14 +20,19 @@ def load_model_cfg(spec: dict, role: str) -> ConfigDict:
     ``spec`` is either a model dict (``type=...``) or ``dict(cfg_path=...,
     cfg_options={...})`` where ``cfg_path`` is a local ``.py`` config or a
     package config such as ``'mmdet::retinanet/retinanet_r18_fpn_1x_coco.py'``
-    whose ``model`` entry is used. Unscoped types get the config's
+    whose ``model`` entry is used. Other keys beside ``cfg_path`` are
+    model overrides too, merged into that ``model`` like ``cfg_options``, so
+    ``--cfg-options model.student.roi_head.bbox_head.x=...`` reaches the model
+    instead of being dropped. Unscoped types get the config's
     ``default_scope`` so they resolve in mmdet/mmseg, not in mmkd.
     """
     spec = copy.deepcopy(dict(spec))
     cfg_path = spec.pop('cfg_path', None)
-    overrides = spec.pop('cfg_options', None) or {}
+    overrides = dict(spec.pop('cfg_options', None) or {})
     for key in SPEC_KEYS:
         spec.pop(key, None)
+    if cfg_path is not None:
+        overrides = {**spec, **overrides}  # keys beside cfg_path override the config's model
     if cfg_path is None:
         if 'type' not in spec:
             raise KeyError(f'the {role} needs either cfg_path=... or a model dict with type=...')

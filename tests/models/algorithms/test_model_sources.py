@@ -50,3 +50,12 @@ def test_missing_config_file_is_named():
         load_model_cfg(dict(cfg_path='configs/nope.py'), 'teacher')
     with pytest.raises(KeyError, match='needs either cfg_path'):
         load_model_cfg(dict(ckpt='x.pth'), 'student')
+
+
+def test_keys_beside_cfg_path_override_the_config_model():
+    """``--cfg-options model.student.bbox_head.x=...`` lands beside cfg_path and must reach the model."""
+    cfg = load_model_cfg(dict(cfg_path=LOCAL_STUDENT, bbox_head=dict(num_classes=3), ckpt='unused.pth',
+                              cfg_options={'neck.out_channels': 32}), 'student')
+    assert cfg.bbox_head.num_classes == 3 and cfg.neck.out_channels == 32
+    assert cfg.bbox_head.type and 'anchor_generator' in cfg.bbox_head  # merged, not replaced
+    assert 'ckpt' not in cfg and 'cfg_path' not in cfg
