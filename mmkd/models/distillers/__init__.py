@@ -1,4 +1,5 @@
 from .configurable_distiller import ConfigurableDistiller
 from .loss_input import LossInput
+from .ofa_distiller import OFADistiller
 
-__all__ = ['ConfigurableDistiller', 'LossInput']
+__all__ = ['ConfigurableDistiller', 'LossInput', 'OFADistiller']
