@@ -2,7 +2,8 @@
 # embedded shapes instance masks with point and box prompts: what users with
 # official SAM weights skip. Evaluated by prompt mIoU (centre point, GT box).
 #   python tools/train.py configs/sam/sam_vit-t128_adam-8e_shapes-coco.py
-# The checkpoint's `sam.*` keys are the teacher of configs/tinysam/.
+# configs/tinysam/ distils from the 24-epoch run of this config
+# (sam_vit-t128_adam-24e_shapes-coco.py); its checkpoint keeps the model under `sam.`.
 _base_ = [
     '../_base_/datasets/shapes_coco_sam_prompts.py',
     '../_base_/schedules/adam_8e.py',
