@@ -28,15 +28,14 @@ def load_model_cfg(spec: dict, role: str) -> ConfigDict:
     """
     spec = copy.deepcopy(dict(spec))
     cfg_path = spec.pop('cfg_path', None)
-    overrides = dict(spec.pop('cfg_options', None) or {})
+    cfg_options = spec.pop('cfg_options', None) or {}
     for key in SPEC_KEYS:
         spec.pop(key, None)
-    if cfg_path is not None:
-        overrides = {**spec, **overrides}  # keys beside cfg_path override the config's model
     if cfg_path is None:
         if 'type' not in spec:
             raise KeyError(f'the {role} needs either cfg_path=... or a model dict with type=...')
         return with_build_scope(ConfigDict(spec))
+    overrides = {**spec, **cfg_options}  # keys beside cfg_path override the config's model too
     try:
         cfg = Config.fromfile(package_config_path(cfg_path) if '::' in cfg_path else cfg_path)
     except FileNotFoundError as err:
