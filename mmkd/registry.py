@@ -22,3 +22,19 @@ HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='mmkd', locations=['mmkd.e
 LOOPS = Registry('loop', parent=MMENGINE_LOOPS, scope='mmkd', locations=['mmkd.engine'])
 OPTIM_WRAPPERS = Registry('optim_wrapper', parent=MMENGINE_OPTIM_WRAPPERS, scope='mmkd', locations=['mmkd.engine'])
 TASK_UTILS = Registry('task util', parent=MMENGINE_TASK_UTILS, scope='mmkd', locations=['mmkd.models'])
+
+
+def scoped(cfg: dict, scope: str = 'mmkd') -> dict:
+    """A copy of ``cfg`` whose unscoped ``type`` name is looked up in ``scope``.
+
+    Configs write ``type='CWD'`` for mmkd's own modules; mmengine resolves a
+    bare name in the *current* default scope, which is mmdet's or mmseg's
+    when a distillation config imports their models. Prefixing ``mmkd.``
+    makes the lookup independent of that. Scoped names (``mmdet.RetinaNet``)
+    and non-string types (classes, functions) are left as they are.
+    """
+    cfg = dict(cfg)
+    kind = cfg.get('type')
+    if isinstance(kind, str) and '.' not in kind:
+        cfg['type'] = f'{scope}.{kind}'
+    return cfg

@@ -11,7 +11,7 @@ from torch import nn
 from mmkd.registry import MODELS
 
 # keys of a model spec that are mmkd's, not the model's
-SPEC_KEYS = ('cfg_path', 'cfg_options', 'ckpt', 'ckpt_weights_only', 'ckpt_prefix')
+SPEC_KEYS = ('cfg_path', 'cfg_options', 'ckpt', 'ckpt_weights_only', 'ckpt_prefix', 'inputs')
 
 
 def load_model_cfg(spec: dict, role: str) -> ConfigDict:

@@ -23,10 +23,12 @@ from mmengine.model import BaseModel
 from torch import nn
 
 from mmkd.cache import CachedTeacher
-from mmkd.registry import MODELS
+from mmkd.registry import MODELS, TASK_UTILS, scoped
 from mmkd.utils.checkpoint import load_into
+from ..distillers.base_distiller import LOSS_PREFIX, BaseDistiller
 from .model_builder import build_model
 from .partial_forward import TeacherPartialForward
+from .teacher_inputs import TeacherInput
 
 
 @MODELS.register_module()
@@ -35,7 +37,10 @@ class MultiTeacherDistill(BaseModel):
         student: model spec of the student (see ``load_model_cfg``); may carry
             ``ckpt`` to initialise it.
         teachers: ``{name: model spec}``; each spec may carry ``ckpt`` (loaded
-            with ``weights_only`` unless ``ckpt_weights_only=False``).
+            with ``weights_only`` unless ``ckpt_weights_only=False``) and
+            ``inputs``: a :class:`~mmkd.models.algorithms.teacher_inputs.TeacherInput`
+            config (``TASK_UTILS``) giving the teacher its own view of the batch
+            (default: the student's inputs and data samples).
         distiller: distiller config (``ConfigurableDistiller`` or a method's).
         teacher_trainable: train the teachers too (online distillation).
         teacher_forward_mode: mode passed to the teachers, ``'tensor'`` (raw
@@ -85,10 +90,13 @@ class MultiTeacherDistill(BaseModel):
                 self.teachers[name].requires_grad_(False)
                 self.teachers[name].eval()
 
-        distiller = dict(distiller)
-        if '.' not in distiller['type']:
-            distiller['type'] = 'mmkd.' + distiller['type']
-        self.distiller = MODELS.build(distiller)
+        self.teacher_inputs: Dict[str, TeacherInput] = {
+            name: TASK_UTILS.build(scoped(spec['inputs'])) if spec.get('inputs') else TeacherInput()
+            for name, spec in teachers.items()}
+        self.distiller = MODELS.build(scoped(distiller))
+        if not isinstance(self.distiller, BaseDistiller):
+            raise TypeError(f'distiller {distiller.get("type")!r} builds a {type(self.distiller).__name__}, which '
+                            'does not implement mmkd.models.distillers.BaseDistiller')
         self.distiller.prepare(dict(student=self.student, **self.teachers))
         self.partial_forwards = {
             name: TeacherPartialForward(self.distiller.recorder_managers[name], f'teacher {name!r}')
@@ -141,8 +149,9 @@ class MultiTeacherDistill(BaseModel):
                 losses.update({f'{name}.{k}': v
                                for k, v in teacher(inputs, data_samples, mode='loss').items()})
                 continue
-            forward = functools.partial(teacher, inputs, data_samples, mode=self.teacher_forward_mode)
             with torch.no_grad():
+                inputs_T, samples_T = self.teacher_inputs[name](inputs, data_samples, teacher)
+                forward = functools.partial(teacher, inputs_T, samples_T, mode=self.teacher_forward_mode)
                 if name in self.partial_forwards:
                     self.partial_forwards[name].run(forward)
                 else:
@@ -160,9 +169,15 @@ class MultiTeacherDistill(BaseModel):
         losses.update(self.distiller.compute_losses(data_samples))
         return losses
 
-    def student_state_dict(self) -> Dict[str, torch.Tensor]:
-        """The student's weights alone, keyed as the plain student model expects."""
-        return self.student.state_dict()
+    def parse_losses(self, losses: Dict[str, torch.Tensor]):
+        """mmengine sums the keys that contain 'loss'; every ``distill.<name>``
+        key is a loss too, whatever its name."""
+        total, log_vars = super().parse_losses(losses)
+        extra = [value for key, value in log_vars.items() if key.startswith(LOSS_PREFIX) and 'loss' not in key]
+        if extra:
+            total = total + sum(extra)
+            log_vars['loss'] = total
+        return total, log_vars
 
 
 @MODELS.register_module()

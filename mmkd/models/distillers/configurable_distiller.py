@@ -9,23 +9,13 @@ pieces involved.
 from __future__ import annotations
 
 import inspect
-from contextlib import ExitStack, contextmanager
-from typing import Any, Dict, Iterator, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
-import torch
-from mmengine.model import BaseModule
 from torch import Tensor, nn
 
-from mmkd.registry import MODELS
-from ..recorders import RecorderManager
+from mmkd.registry import MODELS, scoped
+from .base_distiller import BaseDistiller
 from .loss_input import DATA_SAMPLES, LossInput
-
-
-def _scoped(cfg: dict) -> dict:
-    cfg = dict(cfg)
-    if '.' not in cfg['type']:
-        cfg['type'] = 'mmkd.' + cfg['type']
-    return cfg
 
 
 def _shape(value: Any) -> Any:
@@ -51,7 +41,7 @@ def _compared_dims(loss: nn.Module) -> Optional[Sequence[int]]:
 
 
 @MODELS.register_module()
-class ConfigurableDistiller(BaseModule):
+class ConfigurableDistiller(BaseDistiller):
     """Args:
         student_recorders / teacher_recorders: ``{name: recorder cfg}`` for the
             models named 'student' and 'teacher'.
@@ -73,19 +63,14 @@ class ConfigurableDistiller(BaseModule):
                  losses: Optional[Dict[str, dict]] = None,
                  loss_inputs: Optional[Dict[str, Dict[str, Any]]] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        super().__init__(init_cfg)
-        self.recorder_cfgs: Dict[str, Dict[str, dict]] = dict(recorders or {})
+        recorders = dict(recorders or {})
         if student_recorders:
-            self.recorder_cfgs['student'] = student_recorders
+            recorders['student'] = student_recorders
         if teacher_recorders:
-            self.recorder_cfgs['teacher'] = teacher_recorders
-        self.recorder_managers: Dict[str, RecorderManager] = {}
-
+            recorders['teacher'] = teacher_recorders
+        super().__init__(recorders=recorders, losses=losses, init_cfg=init_cfg)
         self.connectors = nn.ModuleDict(
-            {name: MODELS.build(_scoped(cfg)) for name, cfg in (connectors or {}).items()})
-        self.losses = nn.ModuleDict(
-            {name: MODELS.build(_scoped(cfg)) for name, cfg in (losses or {}).items()})
-        self.weight_factors: Dict[str, float] = {name: 1.0 for name in self.losses}
+            {name: MODELS.build(scoped(cfg)) for name, cfg in (connectors or {}).items()})
         self.loss_inputs = self._parse_loss_inputs(loss_inputs or {})
 
     # ------------------------------------------------------------------ build
@@ -130,29 +115,6 @@ class ConfigurableDistiller(BaseModule):
             parsed[loss_name] = mapping
         return parsed
 
-    def prepare(self, models: Dict[str, nn.Module]) -> None:
-        """Attach recorders to the built models (called once by the algorithm)."""
-        unknown = set(self.recorder_cfgs) - set(models)
-        if unknown:
-            raise KeyError(f'recorders configured for unknown models {sorted(unknown)}; '
-                           f'the algorithm has {sorted(models)}')
-        for name, cfgs in self.recorder_cfgs.items():
-            self.recorder_managers[name] = RecorderManager(models[name], cfgs, name)
-
-    @contextmanager
-    def recording(self, model_names: Sequence[str]) -> Iterator[None]:
-        with ExitStack() as stack:
-            for name in model_names:
-                if name in self.recorder_managers:
-                    stack.enter_context(self.recorder_managers[name].recording())
-            yield
-
-    def set_weight_factor(self, loss_name: str, factor: float) -> None:
-        """Scale one loss (used by the weight-schedule hook); 0 skips the loss."""
-        if loss_name not in self.weight_factors:
-            raise KeyError(f'no distillation loss {loss_name!r}; losses: {sorted(self.losses)}')
-        self.weight_factors[loss_name] = float(factor)
-
     # -------------------------------------------------------------- compute
     def _gather(self, item: LossInput, data_samples: Optional[List[Any]]) -> Any:
         if item.model == DATA_SAMPLES:
@@ -183,10 +145,9 @@ class ConfigurableDistiller(BaseModule):
 
     def compute_losses(self, data_samples: Optional[List[Any]] = None) -> Dict[str, Tensor]:
         """Weighted distillation losses, keyed ``distill.<loss name>``."""
-        losses: Dict[str, Tensor] = {}
+        raw: Dict[str, Tensor] = {}
         for loss_name, loss in self.losses.items():
-            factor = self.weight_factors[loss_name]
-            if factor == 0:
+            if not self.active(loss_name):
                 continue
             mapping = self.loss_inputs[loss_name]
             inputs = {arg: self._gather(item, data_samples) for arg, item in mapping.items()}
@@ -202,8 +163,6 @@ class ConfigurableDistiller(BaseModule):
                             for i in range(next(iter(lengths.values()))))
             else:
                 value = loss(**inputs)
-            key = f'distill.{loss_name}' if 'loss' in loss_name else f'distill.loss_{loss_name}'
-            losses[key] = value * factor if factor != 1 else value
-        for manager in self.recorder_managers.values():
-            manager.reset()  # free recorded features as soon as they are used
-        return losses
+            raw[loss_name] = value
+        self.reset_recorders()  # free recorded features as soon as they are used
+        return self.weighted(raw)
