@@ -102,8 +102,8 @@ def test_full_pyramid_trains_two_iterations_from_the_cache_and_evaluates(data, t
     assert len(model.teachers) == 0 and not any(isinstance(m, open_clip.CLIP) for m in model.modules())
     runner.train()
     distill = [{k for k in out if k.startswith('distill.')} for out in recorder.outputs]
-    assert distill[0] == {f'distill.loss_{n}' for n in LOSSES['pyramid'] - {'global_multilabel'}}
-    assert distill[1] == {f'distill.loss_{n}' for n in LOSSES['pyramid']}
+    assert distill[0] == {f'distill.{n}' for n in LOSSES['pyramid'] - {'global_multilabel'}}
+    assert distill[1] == {f'distill.{n}' for n in LOSSES['pyramid']}
     for out in recorder.outputs:
         assert all(torch.isfinite(torch.tensor(v)) for v in out.values()), out
         assert all(out[k] > 0 for k in out if k.startswith('distill.')), out
@@ -140,7 +140,7 @@ def test_ablation_rows_are_level_switches(row, data, tmp_path):
     model.train()
     batch = model.data_preprocessor(next(iter(loader)), True)
     losses = model(**batch, mode='loss')
-    names = {k[len('distill.loss_'):] for k in losses if k.startswith('distill.')}
+    names = {k[len('distill.'):] for k in losses if k.startswith('distill.')}
     assert names == LOSSES.get(row, set())
     if row != 'none':
         assert set(model.distiller.heads) == {'block', 'global'} & set(model.distiller.levels)

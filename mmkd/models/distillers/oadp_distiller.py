@@ -33,7 +33,14 @@ heads are built only when it is on, its losses may stay configured (so one
 ``DistillLossWeightScheduleHook`` with the spec's warm-ups serves every
 row). Loss names are fixed (``object``, ``block``, ``block_multilabel``,
 ``global_mse``, ``global_multilabel``; identifiers, since mmengine writes
-config dicts as ``dict(name=...)``) and logged as ``distill.loss_<name>``.
+config dicts as ``dict(name=...)``) and logged as ``distill.<name>``, like
+every distiller's.
+
+Why a sibling of :class:`ConfigurableDistiller` and not a subclass: its
+losses are not a function of recorded features alone (each needs cache
+entries, boxes mapped through the augmentation and RoI pooling on them), so
+it implements :class:`BaseDistiller`'s ``compute_losses`` itself and shares
+the rest of the contract (recorders, weight factors, loss keys).
 
 The heads (block, global) are training-only: they live here, not in the
 student, and vanish from student exports.
@@ -52,8 +59,8 @@ from mmkd.models.oadp.embedding_head import CLIPEmbeddingHead  # noqa: F401  (re
 from mmkd.models.oadp.multilabel_targets import region_multilabels
 from mmkd.models.oadp.oake_cache import OAKEFeatureCache
 from mmkd.models.oadp.text_bbox_head import CLIPTextClassifier
-from mmkd.registry import MODELS
-from .configurable_distiller import ConfigurableDistiller, _scoped
+from mmkd.registry import MODELS, scoped
+from .base_distiller import BaseDistiller
 
 LEVELS = ('object', 'block', 'global')
 LEVEL_LOSSES = {'object': ('object',), 'block': ('block', 'block_multilabel'),
@@ -63,7 +70,7 @@ FPN_RECORDER = 'fpn'
 
 
 @MODELS.register_module()
-class OADPDistiller(ConfigurableDistiller):
+class OADPDistiller(BaseDistiller):
     """Args:
         cache_dir: the OAKE cache of the training annotation (opened at the first step).
         levels: pyramid levels computed, a subset of ``('object', 'block', 'global')``.
@@ -82,8 +89,6 @@ class OADPDistiller(ConfigurableDistiller):
                  block_head: Optional[dict] = None, global_head: Optional[dict] = None,
                  max_objects_per_image: Optional[int] = None, block_inside_thr: float = 0.5,
                  neck: str = 'neck', verify_hashes: bool = False, init_cfg: Optional[dict] = None) -> None:
-        super().__init__(student_recorders={FPN_RECORDER: dict(type='ModuleOutputs', source=neck)},
-                         init_cfg=init_cfg)
         levels = tuple(levels)
         unknown = [lv for lv in levels if lv not in LEVELS]
         if unknown or len(set(levels)) != len(levels):
@@ -96,8 +101,8 @@ class OADPDistiller(ConfigurableDistiller):
         missing = [REQUIRED_LOSSES[lv] for lv in levels if REQUIRED_LOSSES[lv] not in losses]
         if missing:
             raise KeyError(f'OADPDistiller: levels {levels} need the losses {missing} in `losses`')
-        self.losses = nn.ModuleDict({name: MODELS.build(_scoped(cfg)) for name, cfg in losses.items()})
-        self.weight_factors = {name: 1.0 for name in self.losses}
+        super().__init__(recorders=dict(student={FPN_RECORDER: dict(type='ModuleOutputs', source=neck)}),
+                         losses=losses, init_cfg=init_cfg)
         self.levels = levels
         self.heads = nn.ModuleDict()
         for level, cfg in (('block', block_head), ('global', global_head)):
@@ -105,7 +110,7 @@ class OADPDistiller(ConfigurableDistiller):
                 continue
             if cfg is None:
                 raise KeyError(f'OADPDistiller: level {level!r} is on but {level}_head is not configured')
-            self.heads[level] = MODELS.build(_scoped(cfg))
+            self.heads[level] = MODELS.build(scoped(cfg))
         if max_objects_per_image is not None and max_objects_per_image < 1:
             raise ValueError(f'OADPDistiller: max_objects_per_image must be >= 1 or None, got {max_objects_per_image}')
         self.max_objects_per_image = max_objects_per_image
@@ -145,9 +150,6 @@ class OADPDistiller(ConfigurableDistiller):
         return self._cache
 
     # -------------------------------------------------------------- compute
-    def _factor(self, name: str) -> float:
-        return self.weight_factors.get(name, 0.0) if name in self.losses else 0.0
-
     def _read(self, data_samples: List[Any], device: torch.device) -> List[Dict[str, Tensor]]:
         """The cached entry of each sample, boxes mapped into its augmented image."""
         entries = []
@@ -192,7 +194,7 @@ class OADPDistiller(ConfigurableDistiller):
         head = self.heads['block']
         preds = head(self._roi_features(feats, [e['block_boxes'] for e in entries]))
         out = {'block': self.losses['block'](preds, torch.cat([e['blocks'] for e in entries]).to(preds.dtype))}
-        if self._factor('block_multilabel'):
+        if self.active('block_multilabel'):
             num_classes = self._models['student'].roi_head.bbox_head.fc_cls.num_classes
             labels = torch.cat([
                 region_multilabels(e['block_boxes'], s.gt_instances.bboxes.to(preds.device).float(),
@@ -207,7 +209,7 @@ class OADPDistiller(ConfigurableDistiller):
         preds = head(pooled)
         targets = torch.stack([e['global'] for e in entries]).to(preds.dtype)
         out = {'global_mse': self.losses['global_mse'](preds, targets)}
-        if self._factor('global_multilabel'):
+        if self.active('global_multilabel'):
             classifier = self._models['student'].roi_head.bbox_head.fc_cls
             labels = preds.new_zeros(len(data_samples), classifier.num_classes)
             for i, sample in enumerate(data_samples):
@@ -219,7 +221,7 @@ class OADPDistiller(ConfigurableDistiller):
         """Weighted OADP losses of the batch whose student forward was just recorded."""
         if not data_samples:
             raise ValueError('OADPDistiller.compute_losses needs the batch data samples (image ids, metainfo, GT)')
-        active = [lv for lv in self.levels if any(self._factor(n) for n in LEVEL_LOSSES[lv])]
+        active = [lv for lv in self.levels if any(self.active(n) for n in LEVEL_LOSSES[lv])]
         losses: Dict[str, Tensor] = {}
         if active:
             feats = self.recorder_managers['student'].get(FPN_RECORDER)
@@ -233,10 +235,6 @@ class OADPDistiller(ConfigurableDistiller):
                 raw.update(self._block_losses(feats, entries, data_samples))
             if 'global' in active:
                 raw.update(self._global_losses(feats, entries, data_samples))
-            for name, value in raw.items():
-                factor = self._factor(name)
-                if factor:
-                    losses[f'distill.loss_{name}'] = value * factor if factor != 1 else value
-        for manager in self.recorder_managers.values():
-            manager.reset()
+            losses = self.weighted(raw)
+        self.reset_recorders()
         return losses
