@@ -9,6 +9,8 @@ model = dict(
         type='ConfigurableDistiller',
         student_recorders={{_base_.student_c5}},
         teacher_recorders={{_base_.teacher_c5}},
+        connectors=dict(align=dict(type='ChannelAlignConnector', student_channels=320, teacher_channels=2048)),
         losses=dict(loss_acam=dict(type='ACAMLoss', student_channels=320, teacher_channels=2048, num_masks=6,
                                    alpha=2e-5, beta=1.0)),
-        loss_inputs=dict(loss_acam=dict(preds_S=('student', 'c5'), preds_T=('teacher', 'c5')))))
+        loss_inputs=dict(loss_acam=dict(preds_S=('student', 'c5'), preds_T=('teacher', 'c5'),
+                                        aligned_S=dict(model='student', recorder='c5', connector='align')))))

@@ -7,6 +7,6 @@ model = dict(
         type='ConfigurableDistiller',
         student_recorders={{_base_.seg_logits_recorders}},
         teacher_recorders={{_base_.seg_logits_recorders}},
-        losses=dict(loss_dkd=dict(type='PixelDKDLoss', alpha=1.0, beta=2.0, tau=1.0, loss_weight=1.0)),
+        losses=dict(loss_dkd=dict(type='DKDLoss', alpha=1.0, beta=2.0, tau=1.0, loss_weight=1.0)),
         loss_inputs=dict(loss_dkd=dict(preds_S=('student', 'logits'), preds_T=('teacher', 'logits'),
-                                       data_samples='data_samples'))))
+                                       gt_labels=('data_samples', 'gt_sem_seg')))))

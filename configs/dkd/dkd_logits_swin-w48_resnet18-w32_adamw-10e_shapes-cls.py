@@ -8,9 +8,9 @@ model = dict(
         type='ConfigurableDistiller',
         student_recorders=_base_.logits_recorders,
         teacher_recorders=_base_.logits_recorders,
-        losses=dict(loss_dkd=dict(type='ClsDKDLoss', alpha=1.0, beta=8.0, tau=4.0, loss_weight=1.0)),
+        losses=dict(loss_dkd=dict(type='DKDLoss', alpha=1.0, beta=8.0, tau=4.0, loss_weight=1.0)),
         loss_inputs=dict(loss_dkd=dict(preds_S=('student', 'logits'), preds_T=('teacher', 'logits'),
-                                       data_samples='data_samples'))))
+                                       gt_labels=('data_samples', 'gt_label')))))
 custom_hooks = [
     dict(type='mmkd.StudentCheckpointHook'),
     dict(type='mmkd.DistillLossWeightScheduleHook', schedules=dict(loss_dkd=dict(warmup=50))),

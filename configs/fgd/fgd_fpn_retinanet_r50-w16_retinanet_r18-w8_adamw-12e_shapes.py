@@ -8,8 +8,8 @@ model = dict(
         type='ConfigurableDistiller',
         student_recorders={{_base_.fpn_recorders}},
         teacher_recorders={{_base_.fpn_recorders}},
-        losses=dict(loss_fgd=dict(type='FGDLoss', student_channels=64, teacher_channels=64, temp=0.5,
+        losses=dict(loss_fgd=dict(type='FGDLoss', channels=64, temp=0.5,
                                   alpha_fgd=1e-3, beta_fgd=5e-4, gamma_fgd=1e-3, lambda_fgd=5e-6,
                                   loss_weight=1.0)),
         loss_inputs=dict(loss_fgd=dict(preds_S=('student', 'fpn'), preds_T=('teacher', 'fpn'),
-                                       data_samples='data_samples'))))
+                                       gt=('data_samples', 'gt_boxes')))))

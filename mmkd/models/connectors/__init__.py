@@ -1,4 +1,5 @@
 from .base_connector import BaseConnector
+from .channel_align_connector import ChannelAlignConnector
 from .conv_connector import ConvConnector
 from .resize_connector import ResizeConnector
 from .mgd_connector import MGDConnector
@@ -6,5 +7,5 @@ from .feature_layout import FeatureSpec, TokensToMap
 from .hetero_hint_connector import HeteroHintConnector
 from .ofa_branch import OFABranch
 
-__all__ = ['BaseConnector', 'ConvConnector', 'ResizeConnector', 'MGDConnector', 'FeatureSpec',
+__all__ = ['BaseConnector', 'ChannelAlignConnector', 'ConvConnector', 'ResizeConnector', 'MGDConnector', 'FeatureSpec',
            'TokensToMap', 'HeteroHintConnector', 'OFABranch']

@@ -46,16 +46,21 @@ class BaseDistiller(BaseModule, metaclass=ABCMeta):
     """Args:
         recorders: ``{model name: {recorder name: recorder cfg}}``; model names
             are the algorithm's (``'student'``, ``'teacher'`` or the teachers' keys).
+        connectors: ``{name: connector cfg}``: trainable adapters between
+            recorded features and losses (training-only, not in student exports).
         losses: ``{loss name: loss cfg}``; each built loss module carries its
             own ``loss_weight``, the weight factor (1 at start) scales it further.
         init_cfg: mmengine's init config.
     """
 
     def __init__(self, recorders: Optional[Mapping[str, Mapping[str, dict]]] = None,
-                 losses: Optional[Mapping[str, dict]] = None, init_cfg: Optional[dict] = None) -> None:
+                 connectors: Optional[Mapping[str, dict]] = None, losses: Optional[Mapping[str, dict]] = None,
+                 init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg)
         self.recorder_cfgs: Dict[str, Dict[str, dict]] = {name: dict(cfgs) for name, cfgs in (recorders or {}).items()}
         self.recorder_managers: Dict[str, RecorderManager] = {}
+        # connectors before losses: the order parameters are created (and seeded) in
+        self.connectors = nn.ModuleDict({name: MODELS.build(scoped(cfg)) for name, cfg in (connectors or {}).items()})
         self.losses = nn.ModuleDict({name: MODELS.build(scoped(cfg)) for name, cfg in (losses or {}).items()})
         self.weight_factors: Dict[str, float] = {name: 1.0 for name in self.losses}
 

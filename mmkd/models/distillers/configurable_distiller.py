@@ -13,7 +13,8 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from torch import Tensor, nn
 
-from mmkd.registry import MODELS, scoped
+from mmkd.registry import MODELS
+from mmkd.structures import GROUND_TRUTH_FIELDS, extract_ground_truth
 from .base_distiller import BaseDistiller
 from .loss_input import DATA_SAMPLES, LossInput
 
@@ -24,20 +25,6 @@ def _shape(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_shape(v) for v in value]
     return type(value).__name__
-
-
-def _compared_dims(loss: nn.Module) -> Optional[Sequence[int]]:
-    """Which dims of preds_S / preds_T must agree before ``loss`` runs (None: all).
-
-    A loss declares ``compared_dims`` when it adapts the rest itself: FGD
-    aligns channels (N, H, W must agree), PKD with ``resize_stu`` resizes the
-    student (N, C must agree).
-    """
-    if hasattr(loss, 'compared_dims'):
-        return loss.compared_dims
-    if getattr(loss, 'resize_stu', False):
-        return (0, 1)
-    return None
 
 
 @MODELS.register_module()
@@ -68,9 +55,7 @@ class ConfigurableDistiller(BaseDistiller):
             recorders['student'] = student_recorders
         if teacher_recorders:
             recorders['teacher'] = teacher_recorders
-        super().__init__(recorders=recorders, losses=losses, init_cfg=init_cfg)
-        self.connectors = nn.ModuleDict(
-            {name: MODELS.build(scoped(cfg)) for name, cfg in (connectors or {}).items()})
+        super().__init__(recorders=recorders, connectors=connectors, losses=losses, init_cfg=init_cfg)
         self.loss_inputs = self._parse_loss_inputs(loss_inputs or {})
 
     # ------------------------------------------------------------------ build
@@ -92,7 +77,11 @@ class ConfigurableDistiller(BaseDistiller):
                         f'loss {loss_name!r} ({type(loss).__name__}.forward) has no argument {arg!r}; '
                         f'its arguments are {[p for p in params if p != "self"]}')
                 item = LossInput.parse(spec, f'loss_inputs[{loss_name!r}][{arg!r}]')
-                if item.model != DATA_SAMPLES:
+                if item.model == DATA_SAMPLES:
+                    if item.recorder and item.recorder not in GROUND_TRUTH_FIELDS:
+                        raise KeyError(f'loss_inputs[{loss_name!r}][{arg!r}] asks for ground-truth field '
+                                       f'{item.recorder!r}; known fields: {sorted(GROUND_TRUTH_FIELDS)}')
+                else:
                     if item.model not in self.recorder_cfgs:
                         raise KeyError(
                             f'loss_inputs[{loss_name!r}][{arg!r}] reads model {item.model!r}, which has '
@@ -118,30 +107,21 @@ class ConfigurableDistiller(BaseDistiller):
     # -------------------------------------------------------------- compute
     def _gather(self, item: LossInput, data_samples: Optional[List[Any]]) -> Any:
         if item.model == DATA_SAMPLES:
-            return data_samples
+            return extract_ground_truth(item.recorder, data_samples) if item.recorder else data_samples
         value = item.select(self.recorder_managers[item.model].get(item.recorder))
         if item.connector is not None:
             value = self.connectors[item.connector](value)
         return value
 
-    def _check_pair(self, loss_name: str, loss: nn.Module, inputs: Dict[str, Any],
-                    mapping: Dict[str, LossInput]) -> None:
-        if 'preds_S' not in inputs or 'preds_T' not in inputs:
-            return
-        s_shape, t_shape = _shape(inputs['preds_S']), _shape(inputs['preds_T'])
-        dims = _compared_dims(loss)
-
-        def key(shape):
-            if isinstance(shape, list):
-                return [key(s) for s in shape]
-            return tuple(shape) if dims is None else tuple(shape[d] for d in dims if d < len(shape))
-        same = key(s_shape) == key(t_shape)
-        if not same:
-            raise ValueError(
-                f'distillation loss {loss_name!r}: feature shapes disagree after connectors: '
-                f'preds_S from {mapping["preds_S"].describe()} has shape {s_shape}, '
-                f'preds_T from {mapping["preds_T"].describe()} has shape {t_shape}. '
-                'Add or fix a connector (e.g. ConvConnector for channels, ResizeConnector for size).')
+    def _explain(self, loss_name: str, err: Exception, inputs: Dict[str, Any],
+                 mapping: Dict[str, LossInput]) -> ValueError:
+        """The loss's own complaint plus where each input came from and its shape."""
+        sources = '; '.join(f'{arg} = {mapping[arg].describe()}, shape {_shape(value)}'
+                            for arg, value in inputs.items() if mapping[arg].model != DATA_SAMPLES)
+        return ValueError(
+            f'distillation loss {loss_name!r} ({type(self.losses[loss_name]).__name__}) refused its inputs: {err} '
+            f'[inputs: {sources}]. Where feature shapes disagree, add or fix a connector '
+            '(ChannelAlignConnector / ConvConnector for channels, ResizeConnector for size).')
 
     def compute_losses(self, data_samples: Optional[List[Any]] = None) -> Dict[str, Tensor]:
         """Weighted distillation losses, keyed ``distill.<loss name>``."""
@@ -151,7 +131,6 @@ class ConfigurableDistiller(BaseDistiller):
                 continue
             mapping = self.loss_inputs[loss_name]
             inputs = {arg: self._gather(item, data_samples) for arg, item in mapping.items()}
-            self._check_pair(loss_name, loss, inputs, mapping)
             sequences = [k for k, v in inputs.items()
                          if isinstance(v, (list, tuple)) and mapping[k].model != DATA_SAMPLES]
             if sequences:
@@ -159,10 +138,14 @@ class ConfigurableDistiller(BaseDistiller):
                 if len(set(lengths.values())) != 1:
                     raise ValueError(f'distillation loss {loss_name!r}: inputs have different numbers '
                                      f'of levels {lengths}')
-                value = sum(loss(**{k: (v[i] if k in sequences else v) for k, v in inputs.items()})
-                            for i in range(next(iter(lengths.values()))))
-            else:
-                value = loss(**inputs)
+            try:
+                if sequences:
+                    value = sum(loss(**{k: (v[i] if k in sequences else v) for k, v in inputs.items()})
+                                for i in range(next(iter(lengths.values()))))
+                else:
+                    value = loss(**inputs)
+            except ValueError as err:
+                raise self._explain(loss_name, err, inputs, mapping) from err
             raw[loss_name] = value
         self.reset_recorders()  # free recorded features as soon as they are used
         return self.weighted(raw)

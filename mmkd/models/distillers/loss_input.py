@@ -15,7 +15,12 @@ class LossInput:
       * ``('student', 'fpn')`` or ``('teacher', 'fpn', 2)`` (the third item
         indexes a tuple/list output, e.g. one FPN level);
       * ``dict(model='student', recorder='fpn', data_idx=2, connector='adapt')``;
-      * ``'data_samples'``: the batch's data samples (GT boxes, labels...).
+      * ``('data_samples', 'gt_label')``: ground truth extracted from the
+        batch's data samples (fields in
+        :data:`mmkd.structures.GROUND_TRUTH_FIELDS`: ``gt_label``,
+        ``gt_sem_seg``, ``gt_boxes``), so losses take tensors, not samples;
+      * ``'data_samples'``: the batch's data samples themselves, for losses
+        that need more than one ground-truth field.
     """
     model: str
     recorder: str = ''
@@ -33,11 +38,12 @@ class LossInput:
             return cls(**spec)
         raise ValueError(
             f'{where}: cannot read loss input {spec!r}; use (model, recorder[, data_idx]), '
-            "dict(model=..., recorder=..., data_idx=None, connector=None) or 'data_samples'")
+            "dict(model=..., recorder=..., data_idx=None, connector=None), ('data_samples', <ground-truth field>) "
+            "or 'data_samples'")
 
     def describe(self) -> str:
         if self.model == DATA_SAMPLES:
-            return DATA_SAMPLES
+            return f'{DATA_SAMPLES}.{self.recorder}' if self.recorder else DATA_SAMPLES
         text = f'{self.model}.{self.recorder}'
         if self.data_idx is not None:
             text += f'[{self.data_idx}]'

@@ -69,7 +69,7 @@ class OFADistiller(ConfigurableDistiller):
             f'loss_ofa_{name}': dict(
                 preds_S=('student', name) if name == 'logits' else dict(
                     model='student', recorder=name, connector=name.replace('stage', 'branch')),
-                preds_T=('teacher', 'logits'), data_samples='data_samples')
+                preds_T=('teacher', 'logits'), gt_labels=('data_samples', 'gt_label'))
             for name in outputs}
         super().__init__(student_recorders=student_recorders, teacher_recorders=teacher_recorders,
                          connectors=connectors, losses=losses, loss_inputs=loss_inputs, init_cfg=init_cfg)

@@ -3,13 +3,12 @@ from .dkd import DKDLoss, dkd_loss
 from .fitnet import FitNetLoss, fitnet_loss
 from .kd import KDLoss, kd_loss
 from .pkd import PKDLoss, pkd_loss
-from .pixel_dkd import PixelDKDLoss
 from .mgd import MGDLoss, mgd_loss
 from .fgd import (FGDLoss, GcBlock, channel_attention, fgd_attention_loss, fgd_focal_loss,
                   fgd_global_loss, fgd_masks, fgd_masks_from_semseg, spatial_attention)
 
 __all__ = [
-    'ChannelWiseDivergence', 'DKDLoss', 'FitNetLoss', 'KDLoss', 'PKDLoss', 'PixelDKDLoss',
+    'ChannelWiseDivergence', 'DKDLoss', 'FitNetLoss', 'KDLoss', 'PKDLoss',
     'cwd_loss', 'dkd_loss', 'fitnet_loss', 'kd_loss', 'pkd_loss',
     'MGDLoss', 'mgd_loss', 'FGDLoss', 'GcBlock', 'spatial_attention', 'channel_attention', 'fgd_masks',
     'fgd_masks_from_semseg',
@@ -22,9 +21,8 @@ from .acam import (ACAMLoss, channel_masks, cross_attention_fusion, dice_coeffic
 __all__ += ['ACAMLoss', 'cross_attention_fusion', 'channel_masks', 'spatial_masks', 'dice_coefficient',
             'mask_diversity_loss', 'joint_mask_diversity_loss', 'masked_distill_loss']
 from .ofa import OFALoss, ofa_loss
-from .cls_dkd import ClsDKDLoss
 
-__all__ += ['OFALoss', 'ofa_loss', 'ClsDKDLoss']
+__all__ += ['OFALoss', 'ofa_loss']
 from .tinysam import (TinySAMLoss, hard_mask_weight, l1_distill_loss, mask_dice_loss, mask_focal_loss, mask_iou,
                       weighted_output_loss)
 

@@ -3,14 +3,15 @@
 Lan & Tian, "ACAM-KD: Adaptive and Cooperative Attention Masking for
 Knowledge Distillation", ICCV 2025 (arXiv 2503.06307). **No public code
 exists**; this follows the abstract, third-party summaries and the design in
-``shared/specs/methods.md`` section 7. What is read from the paper and what is
-inferred here:
+the description below. What is read from the paper and what is inferred
+here:
 
 * STCA-FF (student-teacher cross-attention feature fusion) [summary]: teacher
   queries, student keys and values, ``A = softmax(Q K^T / sqrt(C_q))`` over
   the ``H*W`` tokens, ``F_fused = A V`` of shape ``(N, C_t, H, W)``. Keys and
   values are 1x1 convs on the raw student feature (``C_s`` in), so this path
-  is separate from the align conv ``phi``. The masks are computed from the
+  is separate from the align conv ``phi`` (a ``ChannelAlignConnector`` in the
+  config, whose output arrives as ``aligned_S``). The masks are computed from the
   fused feature, so they follow the student as it learns (the "cooperative"
   part, [inferred]).
 * ASCM (adaptive spatial-channel masking) [summary]: ``M`` learnable
@@ -94,7 +95,6 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from mmkd.registry import MODELS
-from ..connectors.channel_align import channel_align
 from .utils import check_pair
 
 MASK_MODES = ('spatial_channel', 'spatial', 'channel')
@@ -220,9 +220,8 @@ class ACAMLoss(nn.Module):
     """ACAM-KD on one feature level: ``loss_weight * (alpha * L_distill + beta * L_div)``.
 
     Args:
-        student_channels / teacher_channels: a 1x1 align conv ``phi`` (with
-            bias) maps the student to the teacher's channels, only when they
-            differ; the distiller then compares N, H, W only.
+        student_channels / teacher_channels: widths of the raw student feature
+            (keys and values of the fusion) and of the teacher's.
         num_masks: ``M``, the number of selection units (masks).
         qk_ratio: query/key channels ``C_q = max(1, round(C_t * qk_ratio))``.
         alpha: weight of the masked distillation term (see the module
@@ -252,13 +251,14 @@ class ACAMLoss(nn.Module):
             not pushed to make the masks diverse or easy.
         loss_weight: overall factor.
 
-    ``forward(preds_S, preds_T)`` takes ``(N, C_s, H, W)`` and ``(N, C_t, H, W)``.
-    Everything is computed in float32 (autocast off). The module owns
-    trainable parameters (``phi``, fusion convs, mask units); the teacher
+    ``forward(preds_S, preds_T, aligned_S=None)`` takes the raw student
+    ``(N, C_s, H, W)``, the teacher ``(N, C_t, H, W)`` and ``phi(preds_S)``
+    ``(N, C_t, H, W)``, the student compared in the distillation term (from
+    a ``ChannelAlignConnector``; ``None`` when ``C_s == C_t``: ``phi`` is the
+    identity then). Everything is computed in float32 (autocast off). The
+    module owns trainable parameters (fusion convs, mask units); the teacher
     feature only has to be a tensor, it needs no gradient.
     """
-
-    compared_dims = (0, 2, 3)
 
     def __init__(self, student_channels: int, teacher_channels: int, num_masks: int = 6,
                  qk_ratio: float = 0.5, alpha: float = 1e-5, beta: float = 1.0,
@@ -292,7 +292,6 @@ class ACAMLoss(nn.Module):
         self.masks_seek_error = masks_seek_error
         self.loss_weight = loss_weight
 
-        self.align = channel_align(student_channels, teacher_channels)
         if mask_source == 'fused':
             self.query = nn.Conv2d(teacher_channels, self.qk_channels, kernel_size=1)
             self.key = nn.Conv2d(student_channels, self.qk_channels, kernel_size=1)
@@ -307,13 +306,22 @@ class ACAMLoss(nn.Module):
                               if mask_mode != 'channel' else None)
 
     # -------------------------------------------------------------- pieces
-    def _check(self, preds_S: Tensor, preds_T: Tensor) -> None:
+    def _check(self, preds_S: Tensor, preds_T: Tensor, aligned_S: Optional[Tensor]) -> Tensor:
+        """Validate the three inputs; return the student compared in ``L_distill``."""
         check_pair('ACAM', preds_S, preds_T, ndim=4, same_shape=False)
         if preds_S.shape[0] != preds_T.shape[0] or preds_S.shape[2:] != preds_T.shape[2:] \
                 or preds_S.shape[1] != self.student_channels or preds_T.shape[1] != self.teacher_channels:
             raise ValueError(f'ACAM expects preds_S (N, {self.student_channels}, H, W) and preds_T '
                              f'(N, {self.teacher_channels}, H, W) with the same N, H, W, got '
                              f'{tuple(preds_S.shape)} and {tuple(preds_T.shape)}')
+        if aligned_S is None:
+            if self.student_channels != self.teacher_channels:
+                raise ValueError(f'ACAM: the student has {self.student_channels} channels, the teacher '
+                                 f'{self.teacher_channels}: give aligned_S, the student through a '
+                                 'ChannelAlignConnector')
+            return preds_S
+        check_pair('ACAM (aligned_S vs preds_T)', aligned_S, preds_T, ndim=4)
+        return aligned_S
 
     def fuse(self, preds_S: Tensor, preds_T: Tensor) -> Tensor:
         """STCA-FF: teacher queries, student keys/values -> ``(N, C_t, H, W)``."""
@@ -333,12 +341,11 @@ class ACAMLoss(nn.Module):
                   else source.new_ones(N, self.num_masks, H, W))
         return mask_c, mask_s
 
-    def compute(self, preds_S: Tensor, preds_T: Tensor) -> dict:
+    def compute(self, preds_S: Tensor, preds_T: Tensor, aligned_S: Optional[Tensor] = None) -> dict:
         """All intermediate values (fp32): aligned student, fused feature, masks, both terms."""
-        self._check(preds_S, preds_T)
+        aligned = self._check(preds_S, preds_T, aligned_S)
         with torch.autocast(device_type=preds_S.device.type, enabled=False):
-            preds_S, preds_T = preds_S.float(), preds_T.float()
-            aligned = self.align(preds_S)
+            preds_S, preds_T, aligned = preds_S.float(), preds_T.float(), aligned.float()
             fused: Optional[Tensor] = None
             if self.mask_source == 'fused':
                 student_kv = preds_S if self.student_through_masks else preds_S.detach()
@@ -361,6 +368,6 @@ class ACAMLoss(nn.Module):
         return dict(aligned=aligned, fused=fused, mask_c=mask_c, mask_s=mask_s,
                     loss_distill=distill, loss_div=div)
 
-    def forward(self, preds_S: Tensor, preds_T: Tensor) -> Tensor:
-        out = self.compute(preds_S, preds_T)
+    def forward(self, preds_S: Tensor, preds_T: Tensor, aligned_S: Optional[Tensor] = None) -> Tensor:
+        out = self.compute(preds_S, preds_T, aligned_S)
         return self.loss_weight * (self.alpha * out['loss_distill'] + self.beta * out['loss_div'])

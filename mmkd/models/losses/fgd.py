@@ -22,7 +22,7 @@ the small foreground still weighs as much as the large background.
 """
 from __future__ import annotations
 
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -30,7 +30,7 @@ from mmengine.model import constant_init, kaiming_init
 from torch import Tensor, nn
 
 from mmkd.registry import MODELS
-from ..connectors.channel_align import channel_align
+from mmkd.structures import BoxTargets
 from .utils import check_pair
 
 
@@ -161,80 +161,38 @@ class GcBlock(nn.Module):
         return x + self.channel_add(self.spatial_pool(x))
 
 
-def _check_data_samples(data_samples: Any, batch_size: int) -> None:
-    if data_samples is None or not isinstance(data_samples, (list, tuple)):
-        raise ValueError("FGDLoss needs the batch's mmdet or mmseg data samples (loss input 'data_samples'), "
-                         f'got {type(data_samples).__name__}')
-    if len(data_samples) != batch_size:
-        raise ValueError(f'FGDLoss: {len(data_samples)} data samples for a feature batch of {batch_size}')
-
-
-def _label_maps_from_data_samples(data_samples: Sequence[Any]) -> Tensor:
-    maps = []
-    for i, sample in enumerate(data_samples):
-        sem_seg = getattr(sample, 'gt_sem_seg', None)
-        if sem_seg is None or 'data' not in sem_seg:
-            raise ValueError(f'FGDLoss: data sample {i} ({type(sample).__name__}) has neither '
-                             'gt_instances.bboxes nor gt_sem_seg')
-        maps.append(sem_seg.data.reshape(sem_seg.data.shape[-2:]))
-    if len({tuple(m.shape) for m in maps}) != 1:
-        raise ValueError('FGDLoss: gt_sem_seg maps of one batch differ in size '
-                         f'{sorted({tuple(m.shape) for m in maps})}; pad them (SegDataPreProcessor does)')
-    return torch.stack(maps)
-
-
-def _gt_from_data_samples(data_samples: Any, batch_size: int) -> Tuple[List[Any], List[Sequence[int]]]:
-    _check_data_samples(data_samples, batch_size)
-    boxes, shapes = [], []
-    for i, sample in enumerate(data_samples):
-        instances = getattr(sample, 'gt_instances', None)
-        if instances is None or 'bboxes' not in instances:
-            raise ValueError(f'FGDLoss needs detection data samples with gt_instances.bboxes; data sample {i} '
-                             f'({type(sample).__name__}) has none')
-        meta = getattr(sample, 'metainfo', {})
-        shape = meta.get('batch_input_shape', meta.get('img_shape'))
-        if shape is None:
-            raise ValueError(f"FGDLoss: data sample {i} has neither 'batch_input_shape' nor 'img_shape' "
-                             'in its metainfo, so GT boxes cannot be scaled to the feature map')
-        boxes.append(instances.bboxes)
-        shapes.append(shape)
-    return boxes, shapes
-
-
 @MODELS.register_module()
 class FGDLoss(nn.Module):
     """FGD on one feature level: ``alpha*L_fg + beta*L_bg + gamma*L_at + lambda*L_glb``.
 
     Args:
-        student_channels / teacher_channels: a 1x1 align conv (with bias) maps
-            the student to the teacher's channels, only when they differ.
+        channels: width of the compared features (the teacher's; a student of
+            another width goes through a ``ChannelAlignConnector`` first, as
+            FGD's align conv).
         temp: attention temperature.
         alpha_fgd / beta_fgd / gamma_fgd / lambda_fgd: weights of the
             foreground, background, attention and global terms.
-        foreground_classes: for segmentation data samples, the class ids
-            that make the foreground (required then; unused for detection).
+        foreground_classes: for segmentation label maps, the class ids that
+            make the foreground (required then; unused for detection).
         ignore_index: label of ignored pixels (neither foreground nor background).
         loss_weight: overall factor.
 
-    ``forward(preds_S, preds_T, data_samples)`` reads the GT boxes from
-    ``gt_instances.bboxes`` of mmdet ``DetDataSample``s and scales them from
-    ``metainfo['batch_input_shape']`` (else ``img_shape``) to the level's
-    ``H x W``, so one loss serves every FPN level. The module owns trainable
-    parameters (align conv, student and teacher GcBlocks). mmseg
-    ``SegDataSample``s are read through ``gt_sem_seg`` and
-    ``foreground_classes`` instead (see the module docstring).
+    ``forward(preds_S, preds_T, gt)``: ``gt`` is the batch's ground truth as a
+    loss input, either :class:`~mmkd.structures.BoxTargets`
+    (``('data_samples', 'gt_boxes')``: boxes scaled from their input shape to
+    the level's ``H x W``, so one loss serves every FPN level) or ``(N, H0, W0)``
+    label maps (``('data_samples', 'gt_sem_seg')``, with ``foreground_classes``).
+    The module owns the student and teacher GcBlocks.
     """
 
-    # channels are aligned by the loss itself: the distiller compares N, H, W only
-    compared_dims = (0, 2, 3)
-
-    def __init__(self, student_channels: int, teacher_channels: int, temp: float = 0.5,
+    def __init__(self, channels: int, temp: float = 0.5,
                  alpha_fgd: float = 1e-3, beta_fgd: float = 5e-4, gamma_fgd: float = 1e-3,
                  lambda_fgd: float = 5e-6, foreground_classes: Optional[Sequence[int]] = None,
                  ignore_index: int = 255, loss_weight: float = 1.0) -> None:
         super().__init__()
-        self.student_channels = student_channels
-        self.teacher_channels = teacher_channels
+        if temp <= 0:
+            raise ValueError(f'FGDLoss: temp must be positive, got {temp}')
+        self.channels = channels
         self.temp = temp
         self.alpha_fgd = alpha_fgd
         self.beta_fgd = beta_fgd
@@ -243,34 +201,35 @@ class FGDLoss(nn.Module):
         self.foreground_classes = None if foreground_classes is None else [int(c) for c in foreground_classes]
         self.ignore_index = ignore_index
         self.loss_weight = loss_weight
-        self.align = channel_align(student_channels, teacher_channels)
-        self.gc_student = GcBlock(teacher_channels)
-        self.gc_teacher = GcBlock(teacher_channels)
+        self.gc_student = GcBlock(channels)
+        self.gc_teacher = GcBlock(channels)
 
-    def masks(self, data_samples: Any, batch_size: int, feat_hw: Sequence[int],
+    def masks(self, gt: Union[BoxTargets, Tensor], batch_size: int, feat_hw: Sequence[int],
               device: torch.device) -> Tuple[Tensor, Tensor]:
         """Foreground/background masks from detection boxes or segmentation label maps."""
-        _check_data_samples(data_samples, batch_size)
-        if all(getattr(s, 'gt_instances', None) is not None for s in data_samples):
-            boxes, shapes = _gt_from_data_samples(data_samples, batch_size)
-            return fgd_masks(boxes, shapes, feat_hw, device=device)
+        if isinstance(gt, BoxTargets):
+            if len(gt) != batch_size:
+                raise ValueError(f'FGDLoss: GT boxes of {len(gt)} images for a feature batch of {batch_size}')
+            return fgd_masks(gt.boxes, gt.input_shapes, feat_hw, device=device)
+        if not isinstance(gt, Tensor) or gt.dim() != 3:
+            raise ValueError("FGDLoss: gt must be GT boxes (loss input ('data_samples', 'gt_boxes')) or (N, H, W) "
+                             f"label maps (('data_samples', 'gt_sem_seg')), got {type(gt).__name__} "
+                             f'{tuple(getattr(gt, "shape", ()))}')
+        if gt.shape[0] != batch_size:
+            raise ValueError(f'FGDLoss: {gt.shape[0]} label maps for a feature batch of {batch_size}')
         if self.foreground_classes is None:
-            raise ValueError('FGDLoss got segmentation data samples (no gt_instances): set '
-                             'foreground_classes to the class ids that make the foreground')
-        labels = _label_maps_from_data_samples(data_samples).to(device)
-        return fgd_masks_from_semseg(labels, feat_hw, self.foreground_classes, self.ignore_index)
+            raise ValueError('FGDLoss got segmentation label maps: set foreground_classes to the class ids '
+                             'that make the foreground')
+        return fgd_masks_from_semseg(gt.to(device), feat_hw, self.foreground_classes, self.ignore_index)
 
-    def forward(self, preds_S: Tensor, preds_T: Tensor, data_samples: Any) -> Tensor:
-        check_pair('FGD', preds_S, preds_T, ndim=4, same_shape=False)
-        if preds_S.shape[0] != preds_T.shape[0] or preds_S.shape[2:] != preds_T.shape[2:] \
-                or preds_S.shape[1] != self.student_channels or preds_T.shape[1] != self.teacher_channels:
-            raise ValueError(f'FGD expects preds_S (N, {self.student_channels}, H, W) and preds_T '
-                             f'(N, {self.teacher_channels}, H, W), got {tuple(preds_S.shape)} '
-                             f'and {tuple(preds_T.shape)}')
+    def forward(self, preds_S: Tensor, preds_T: Tensor, gt: Union[BoxTargets, Tensor]) -> Tensor:
+        check_pair('FGD', preds_S, preds_T, ndim=4)
+        if preds_T.shape[1] != self.channels:
+            raise ValueError(f'FGD was built for {self.channels} channels, got features of shape '
+                             f'{tuple(preds_T.shape)}')
         N, _, H, W = preds_T.shape
-        mask_fg, mask_bg = self.masks(data_samples, N, (H, W), preds_T.device)
+        mask_fg, mask_bg = self.masks(gt, N, (H, W), preds_T.device)
         preds_S, preds_T = preds_S.float(), preds_T.float()
-        preds_S = self.align(preds_S).float()
 
         s_att_t, c_att_t = spatial_attention(preds_T, self.temp), channel_attention(preds_T, self.temp)
         s_att_s, c_att_s = spatial_attention(preds_S, self.temp), channel_attention(preds_S, self.temp)

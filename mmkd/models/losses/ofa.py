@@ -17,13 +17,10 @@ and learns less of the teacher's noise on the other classes.
 """
 from __future__ import annotations
 
-from typing import Sequence
-
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from mmkd.registry import MODELS
-from mmkd.structures import stack_gt_labels
 from .utils import check_pair
 
 
@@ -66,6 +63,6 @@ class OFALoss(nn.Module):
         self.temperature = temperature
         self.loss_weight = loss_weight
 
-    def forward(self, preds_S: Tensor, preds_T: Tensor, data_samples: Sequence) -> Tensor:
-        labels = stack_gt_labels(data_samples, preds_S.device, 'OFALoss')
-        return self.loss_weight * ofa_loss(preds_S, preds_T, labels, self.eps, self.temperature)
+    def forward(self, preds_S: Tensor, preds_T: Tensor, gt_labels: Tensor) -> Tensor:
+        return self.loss_weight * ofa_loss(preds_S, preds_T, gt_labels.to(preds_S.device), self.eps,
+                                           self.temperature)

@@ -14,7 +14,8 @@ few percent on these inputs).
 import pytest
 import torch
 
-from mmkd.models.losses import ChannelWiseDivergence, DKDLoss, KDLoss, PixelDKDLoss
+from mmkd.models.losses import ChannelWiseDivergence, DKDLoss, KDLoss
+from mmkd.structures import extract_ground_truth
 
 RTOL = 1e-3
 
@@ -101,5 +102,6 @@ def test_pixel_dkd_matches_fp32_formula():
     rows_s = z_s.permute(0, 2, 3, 1).reshape(-1, c)[keep]
     rows_t = z_t.permute(0, 2, 3, 1).reshape(-1, c)[keep]
     expected = dkd_reference(rows_s, rows_t, labels.flatten()[keep], 1.0, 2.0, 2.0).item()
-    for value in under_autocast(PixelDKDLoss(alpha=1.0, beta=2.0, tau=2.0), z_s, z_t, data_samples=samples):
+    for value in under_autocast(DKDLoss(alpha=1.0, beta=2.0, tau=2.0), z_s, z_t,
+                                gt_labels=extract_ground_truth('gt_sem_seg', samples)):
         assert value == pytest.approx(expected, rel=RTOL)

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from mmkd.models.losses import OFALoss, kd_loss, ofa_loss
-from mmkd.structures import ClsDataSample
+from mmkd.structures import ClsDataSample, extract_ground_truth
 
 
 def np_softmax(z):
@@ -87,14 +87,14 @@ def test_enhancement_grows_with_the_teachers_target_confidence():
 def test_module_reads_labels_from_data_samples(logits):
     z_s, z_t, y = logits
     samples = [ClsDataSample(gt_label=int(v)) for v in y]
-    loss = OFALoss(eps=1.5, loss_weight=0.5)(z_s, z_t, samples)
+    loss = OFALoss(eps=1.5, loss_weight=0.5)(z_s, z_t, extract_ground_truth('gt_label', samples))
     assert loss.item() == pytest.approx(0.5 * ofa_loss(z_s, z_t, y, eps=1.5).item(), rel=1e-6)
 
 
 def test_module_errors_name_the_problem(logits):
     z_s, z_t, _ = logits
     with pytest.raises(ValueError, match='gt_label'):
-        OFALoss()(z_s, z_t, [object()] * 5)
+        extract_ground_truth('gt_label', [object()] * 5)
     with pytest.raises(ValueError, match='eps must be positive'):
         OFALoss(eps=0)
     with pytest.raises(ValueError, match='same shape'):
