@@ -69,7 +69,7 @@ def small_cfg(path, root, work_dir):
     cfg.val_evaluator.ann_file = cfg.test_evaluator.ann_file = str(
         root / 'annotations' / 'instances_val2017_ov-shapes_eval.json')
     text = str(root / 'text.pth')
-    if cfg.model.type == 'mmkd.OADPDistill':
+    if cfg.model.type == 'mmkd.MultiTeacherDistill':
         cfg.model.student.cfg_options = {'roi_head.bbox_head.text_embeddings': text,
                                          'roi_head.object_head.embed_dim': DIM}
         cfg.model.distiller.cache_dir = str(root / 'oake')

@@ -2,9 +2,11 @@
 # block L1 128 + relation 8 + multi-label ASL 16; global MSE-sum 0.5 + ASL 4),
 # shared by the shapes and OV-COCO configs, which add the student, the OAKE
 # cache, the heads' widths and the warm-up hook.
-custom_imports = dict(imports=['mmkd.models.algorithms.oadp_distill'], allow_failed_imports=False)
+# The CLIP teacher never runs in training (its knowledge is the distiller's OAKE
+# cache), so the algorithm has no live teacher.
 model = dict(
-    type='mmkd.OADPDistill',
+    type='mmkd.MultiTeacherDistill',
+    teachers=dict(),
     distiller=dict(
         type='mmkd.OADPDistiller',
         levels=('object', 'block', 'global'),

@@ -36,7 +36,8 @@ class MultiTeacherDistill(BaseModel):
     """Args:
         student: model spec of the student (see ``load_model_cfg``); may carry
             ``ckpt`` to initialise it.
-        teachers: ``{name: model spec}``; each spec may carry ``ckpt`` (loaded
+        teachers: ``{name: model spec}`` (may be empty when the distiller's
+            teacher is a cache, as OADP's CLIP embeddings); each spec may carry ``ckpt`` (loaded
             with ``weights_only`` unless ``ckpt_weights_only=False``) and
             ``inputs``: a :class:`~mmkd.models.algorithms.teacher_inputs.TeacherInput`
             config (``TASK_UTILS``) giving the teacher its own view of the batch

@@ -1,5 +1,6 @@
+from .base_distiller import BaseDistiller, distill_loss_key
 from .configurable_distiller import ConfigurableDistiller
 from .loss_input import LossInput
 from .ofa_distiller import OFADistiller
 
-__all__ = ['ConfigurableDistiller', 'LossInput', 'OFADistiller']
+__all__ = ['BaseDistiller', 'ConfigurableDistiller', 'LossInput', 'OFADistiller', 'distill_loss_key']

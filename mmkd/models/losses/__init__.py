@@ -35,3 +35,6 @@ from .oadp import (AsymmetricLoss, BlockDistillLoss, GlobalDistillLoss, ObjectDi
 __all__ += ['AsymmetricLoss', 'BlockDistillLoss', 'GlobalDistillLoss', 'ObjectDistillLoss', 'RelationDistillLoss',
             'asymmetric_loss', 'global_distill_loss', 'object_distill_loss', 'relation_distill_loss',
             'relation_matrix']
+from .attention_transfer import AttentionTransferLoss, attention_map, attention_transfer_loss
+
+__all__ += ['AttentionTransferLoss', 'attention_map', 'attention_transfer_loss']
