@@ -116,11 +116,11 @@ class ConfigurableDistiller(BaseDistiller):
     def _explain(self, loss_name: str, err: Exception, inputs: Dict[str, Any],
                  mapping: Dict[str, LossInput]) -> ValueError:
         """The loss's own complaint plus where each input came from and its shape."""
-        sources = '; '.join(f'{arg} = {mapping[arg].describe()}, shape {_shape(value)}'
+        sources = ', '.join(f'{arg} from {mapping[arg].describe()} has shape {_shape(value)}'
                             for arg, value in inputs.items() if mapping[arg].model != DATA_SAMPLES)
         return ValueError(
             f'distillation loss {loss_name!r} ({type(self.losses[loss_name]).__name__}) refused its inputs: {err} '
-            f'[inputs: {sources}]. Where feature shapes disagree, add or fix a connector '
+            f'({sources}). Where feature shapes disagree, add or fix a connector '
             '(ChannelAlignConnector / ConvConnector for channels, ResizeConnector for size).')
 
     def compute_losses(self, data_samples: Optional[List[Any]] = None) -> Dict[str, Tensor]:
@@ -136,7 +136,7 @@ class ConfigurableDistiller(BaseDistiller):
             if sequences:
                 lengths = {k: len(inputs[k]) for k in sequences}
                 if len(set(lengths.values())) != 1:
-                    raise ValueError(f'distillation loss {loss_name!r}: inputs have different numbers '
+                    raise ValueError(f'distillation loss {loss_name!r}: feature shapes disagree: inputs have different numbers '
                                      f'of levels {lengths}')
             try:
                 if sequences:

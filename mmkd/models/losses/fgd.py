@@ -209,14 +209,14 @@ class FGDLoss(nn.Module):
         """Foreground/background masks from detection boxes or segmentation label maps."""
         if isinstance(gt, BoxTargets):
             if len(gt) != batch_size:
-                raise ValueError(f'FGDLoss: GT boxes of {len(gt)} images for a feature batch of {batch_size}')
+                raise ValueError(f'FGDLoss: GT boxes of {len(gt)} data samples for a feature batch of {batch_size}')
             return fgd_masks(gt.boxes, gt.input_shapes, feat_hw, device=device)
         if not isinstance(gt, Tensor) or gt.dim() != 3:
             raise ValueError("FGDLoss: gt must be GT boxes (loss input ('data_samples', 'gt_boxes')) or (N, H, W) "
                              f"label maps (('data_samples', 'gt_sem_seg')), got {type(gt).__name__} "
                              f'{tuple(getattr(gt, "shape", ()))}')
         if gt.shape[0] != batch_size:
-            raise ValueError(f'FGDLoss: {gt.shape[0]} label maps for a feature batch of {batch_size}')
+            raise ValueError(f'FGDLoss: label maps of {gt.shape[0]} data samples for a feature batch of {batch_size}')
         if self.foreground_classes is None:
             raise ValueError('FGDLoss got segmentation label maps: set foreground_classes to the class ids '
                              'that make the foreground')

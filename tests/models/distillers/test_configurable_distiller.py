@@ -125,15 +125,25 @@ def test_pkd_may_resize_spatially_but_channels_must_agree():
         distiller.compute_losses()
 
 
-def test_fgd_aligns_channels_itself_but_not_size():
+def test_fgd_channels_aligned_by_a_connector_gt_boxes_as_loss_input_size_must_agree():
     from mmengine.structures import InstanceData
     from mmdet.structures import DetDataSample
-    distiller = _distiller_with(dict(type='FGDLoss', student_channels=4, teacher_channels=8),
-                                data_samples='data_samples')
+    from mmkd.models.distillers import ConfigurableDistiller
+    distiller = ConfigurableDistiller(
+        student_recorders=NECK, teacher_recorders=NECK,
+        connectors=dict(align=dict(type='ChannelAlignConnector', student_channels=4, teacher_channels=8)),
+        losses=dict(loss_x=dict(type='FGDLoss', channels=8)),
+        loss_inputs=dict(loss_x=dict(preds_S=dict(model='student', recorder='neck', connector='align'),
+                                     preds_T=('teacher', 'neck'), gt=('data_samples', 'gt_boxes'))))
     sample = DetDataSample(metainfo=dict(img_shape=(32, 32), batch_input_shape=(32, 32)))
     sample.gt_instances = InstanceData(bboxes=torch.tensor([[0., 0., 16., 16.]]), labels=torch.tensor([0]))
     distiller.recorder_managers = dict(student=_Fixed(torch.randn(1, 4, 8, 8)), teacher=_Fixed(torch.randn(1, 8, 8, 8)))
     assert torch.isfinite(distiller.compute_losses([sample])['distill.loss_x'])
     distiller.recorder_managers = dict(student=_Fixed(torch.randn(1, 4, 4, 4)), teacher=_Fixed(torch.randn(1, 8, 8, 8)))
-    with pytest.raises(ValueError, match='shapes disagree'):
+    with pytest.raises(ValueError, match=r"preds_S from student.neck -> connector 'align' has shape \(1, 8, 4, 4\)"):
         distiller.compute_losses([sample])
+
+
+def test_unknown_ground_truth_field_is_refused_at_build():
+    with pytest.raises(KeyError, match="'gt_masks'.*known fields"):
+        _distiller_with(dict(type='DKDLoss'), gt_labels=('data_samples', 'gt_masks'))

@@ -9,8 +9,31 @@ from torch import nn
 from mmkd.models.losses import (ACAMLoss, channel_masks, cross_attention_fusion, dice_coefficient,
                                 joint_mask_diversity_loss, mask_diversity_loss, masked_distill_loss,
                                 spatial_masks)
+from mmkd.models.connectors import ChannelAlignConnector
 from mmkd.registry import MODELS
 
+
+
+class AlignedACAM(ACAMLoss):
+    """ACAM-KD as a config composes it: the ChannelAlignConnector's conv phi feeds ``aligned_S``.
+
+    Keeps these tests about the method (phi included) while phi itself lives
+    in a connector, not in the loss.
+    """
+
+    def __init__(self, student_channels, teacher_channels, **kwargs):
+        super().__init__(student_channels, teacher_channels, **kwargs)
+        self.align = ChannelAlignConnector(student_channels, teacher_channels).align
+
+    def _aligned(self, preds_S):  # None on a malformed student: the loss then names the shapes
+        ok = preds_S.dim() == 4 and preds_S.shape[1] == self.student_channels
+        return self.align(preds_S) if ok else None
+
+    def compute(self, preds_S, preds_T, aligned_S=None):
+        return super().compute(preds_S, preds_T, self._aligned(preds_S) if aligned_S is None else aligned_S)
+
+    def forward(self, preds_S, preds_T, aligned_S=None):
+        return super().forward(preds_S, preds_T, self._aligned(preds_S) if aligned_S is None else aligned_S)
 
 # ------------------------------------------------------------ references
 def np_sigmoid(x):
@@ -135,7 +158,7 @@ def test_masks_shapes_and_range():
     assert mc.shape == (2, 6, 8) and ms.shape == (2, 6, 4, 5)
     for m in (mc, ms):
         assert m.min() >= 0 and m.max() <= 1
-    loss = ACAMLoss(4, 8, num_masks=3)
+    loss = AlignedACAM(4, 8, num_masks=3)
     out = loss.compute(*feats(Cs=4))
     assert out['mask_c'].shape == (2, 3, 8) and out['mask_s'].shape == (2, 3, 4, 5)
     assert out['fused'].shape == (2, 8, 4, 5) and out['aligned'].shape == (2, 8, 4, 5)
@@ -157,7 +180,7 @@ def test_masked_distill_with_flat_masks_is_the_plain_sum():
 @pytest.mark.parametrize('channels', [(8, 8), (4, 8)])
 def test_loss_matches_formula(channels):
     Cs, Ct = channels
-    loss = ACAMLoss(Cs, Ct, num_masks=3, qk_ratio=0.5, alpha=1e-2, beta=0.7, loss_weight=2.0)
+    loss = AlignedACAM(Cs, Ct, num_masks=3, qk_ratio=0.5, alpha=1e-2, beta=0.7, loss_weight=2.0)
     randomise(loss, seed=3)
     fs, ft = feats(Cs=Cs, Ct=Ct)
     expected, distill, div = np_acam(fs.numpy(), ft.numpy(), loss)
@@ -168,7 +191,7 @@ def test_loss_matches_formula(channels):
 
 
 def test_distill_is_zero_when_student_equals_teacher():
-    loss = ACAMLoss(8, 8)
+    loss = AlignedACAM(8, 8)
     assert isinstance(loss.align, nn.Identity)
     _, ft = feats()
     out = loss.compute(ft.clone(), ft)
@@ -177,7 +200,7 @@ def test_distill_is_zero_when_student_equals_teacher():
 
 @pytest.mark.parametrize('mode', ['spatial', 'channel'])
 def test_mask_modes(mode):
-    loss = ACAMLoss(8, 8, num_masks=3, mask_mode=mode)
+    loss = AlignedACAM(8, 8, num_masks=3, mask_mode=mode)
     out = loss.compute(*feats())
     if mode == 'spatial':
         assert loss.channel_units is None and torch.all(out['mask_c'] == 1)
@@ -190,7 +213,7 @@ def test_mask_modes(mode):
 
 
 def test_teacher_mask_source_has_no_fusion():
-    loss = ACAMLoss(4, 8, num_masks=3, mask_source='teacher')
+    loss = AlignedACAM(4, 8, num_masks=3, mask_source='teacher')
     assert loss.query is None and loss.key is None and loss.value is None
     fs, ft = feats(Cs=4)
     out = loss.compute(fs, ft)
@@ -206,7 +229,7 @@ def _student_grad(loss, fs, ft):
 
 
 def test_gradients_reach_student_through_align_and_key_value():
-    loss = ACAMLoss(4, 8, num_masks=3, alpha=1e-2, masks_learn_from_distill=True, student_through_masks=True)
+    loss = AlignedACAM(4, 8, num_masks=3, alpha=1e-2, masks_learn_from_distill=True, student_through_masks=True)
     randomise(loss, seed=5)
     fs, ft = feats(Cs=4)
     ft.requires_grad_(False)
@@ -228,7 +251,7 @@ def test_gradients_reach_student_through_align_and_key_value():
 
 
 def test_gradients_reach_all_parameters_and_never_the_teacher():
-    loss = ACAMLoss(4, 8, num_masks=3, alpha=1e-2)
+    loss = AlignedACAM(4, 8, num_masks=3, alpha=1e-2)
     fs, ft = feats(Cs=4)
     fs.requires_grad_(True)
     assert not ft.requires_grad
@@ -247,7 +270,7 @@ def test_by_default_masks_learn_from_diversity_and_student_from_distill_only():
     """Defaults: the mask branch is trained by L_div alone; the student by L_distill alone."""
     fs, ft = feats(Cs=4)
     # alpha only: the mask units and fusion convs get no gradient, the align conv and student do
-    loss = ACAMLoss(4, 8, num_masks=3, alpha=1e-2, beta=0.0)
+    loss = AlignedACAM(4, 8, num_masks=3, alpha=1e-2, beta=0.0)
     randomise(loss, seed=3)
     fs.requires_grad_(True)
     loss(fs, ft).backward()
@@ -276,7 +299,7 @@ def test_masks_seek_error_reverses_the_mask_gradient_only():
     fs, ft = feats(Cs=4)
     grads = {}
     for flag in ('masks_learn_from_distill', 'masks_seek_error'):
-        loss = ACAMLoss(4, 8, num_masks=3, alpha=1e-2, beta=0.0, **{flag: True})
+        loss = AlignedACAM(4, 8, num_masks=3, alpha=1e-2, beta=0.0, **{flag: True})
         randomise(loss, seed=5)
         x = fs.detach().clone().requires_grad_(True)
         loss(x, ft).backward()
@@ -288,13 +311,13 @@ def test_masks_seek_error_reverses_the_mask_gradient_only():
         else:  # units and fusion convs: reversed
             assert g.abs().sum() > 0 and torch.allclose(ascend[name], -g, atol=1e-8), name
     # the student (fixed masks, default routing: fusion reads a detached student) gets the same gradient
-    default = ACAMLoss(4, 8, num_masks=3, alpha=1e-2, beta=0.0)
+    default = AlignedACAM(4, 8, num_masks=3, alpha=1e-2, beta=0.0)
     randomise(default, seed=5)
     x = fs.detach().clone().requires_grad_(True)
     default(x, ft).backward()
     assert torch.allclose(x_ascend, x.grad, atol=1e-8)
     with pytest.raises(ValueError, match='exclude each other'):
-        ACAMLoss(4, 8, masks_seek_error=True, masks_learn_from_distill=True)
+        AlignedACAM(4, 8, masks_seek_error=True, masks_learn_from_distill=True)
 
 
 def test_masks_seeking_error_move_to_where_the_student_is_wrong():
@@ -304,7 +327,7 @@ def test_masks_seeking_error_move_to_where_the_student_is_wrong():
     ft[:, 0, :, :3] += 3.0  # the left half is recognisable from the teacher feature
     fs = ft.clone()
     fs[:, :, :, :3] += torch.randn(2, 8, 6, 3)  # and that is where the student errs
-    loss = ACAMLoss(8, 8, num_masks=2, alpha=1.0, beta=0.0, mask_mode='spatial', mask_source='teacher',
+    loss = AlignedACAM(8, 8, num_masks=2, alpha=1.0, beta=0.0, mask_mode='spatial', mask_source='teacher',
                     masks_seek_error=True)
     opt = torch.optim.SGD([loss.spatial_units], lr=0.05)
     with torch.no_grad():
@@ -331,7 +354,7 @@ def _collapse_stats(loss, fs, ft):
 
 def _train_units(normalize):
     torch.manual_seed(0)
-    loss = ACAMLoss(16, 16, num_masks=4, alpha=1e-3, beta=1.0, normalize_masks=normalize,
+    loss = AlignedACAM(16, 16, num_masks=4, alpha=1e-3, beta=1.0, normalize_masks=normalize,
                     masks_learn_from_distill=True)
     g = torch.Generator().manual_seed(0)
     fs, ft = torch.randn(2, 16, 8, 8, generator=g) * 2, torch.randn(2, 16, 8, 8, generator=g) * 2
@@ -357,7 +380,7 @@ def test_masks_do_not_collapse():
 
 # ---------------------------------------------------------------- errors
 def test_shape_errors_are_clear():
-    loss = ACAMLoss(4, 8)
+    loss = AlignedACAM(4, 8)
     with pytest.raises(ValueError, match=r'preds_S \(N, 4, H, W\)'):
         loss(torch.randn(2, 8, 4, 4), torch.randn(2, 8, 4, 4))
     with pytest.raises(ValueError, match='same N, H, W'):
@@ -365,13 +388,16 @@ def test_shape_errors_are_clear():
     with pytest.raises(ValueError, match='4-d'):
         loss(torch.randn(2, 4, 4), torch.randn(2, 8, 4))
     with pytest.raises(ValueError, match='mask_mode'):
-        ACAMLoss(4, 8, mask_mode='both')
+        AlignedACAM(4, 8, mask_mode='both')
     with pytest.raises(ValueError, match='mask_source'):
-        ACAMLoss(4, 8, mask_source='student')
+        AlignedACAM(4, 8, mask_source='student')
 
 
-def test_registered_and_declares_compared_dims():
+def test_registered_and_aligned_by_a_connector_not_by_itself():
     loss = MODELS.build(dict(type='ACAMLoss', student_channels=4, teacher_channels=8))
     assert isinstance(loss, ACAMLoss)
-    assert loss.compared_dims == (0, 2, 3)
+    assert not hasattr(loss, 'align') and not hasattr(loss, 'compared_dims')
     assert loss.qk_channels == 4
+    fs, ft = feats(Cs=4)
+    with pytest.raises(ValueError, match='ChannelAlignConnector'):
+        loss(fs, ft)  # 4 != 8 channels and no aligned_S

@@ -10,10 +10,27 @@ from torch import nn
 
 from mmkd.models.losses import (FGDLoss, GcBlock, channel_attention, fgd_attention_loss, fgd_focal_loss,
                                 fgd_global_loss, fgd_masks, fgd_masks_from_semseg, spatial_attention)
+from mmkd.models.connectors import ChannelAlignConnector
 from mmkd.registry import MODELS
+from mmkd.structures import extract_ground_truth, gt_boxes
 
 TEMP = 0.5
 
+
+
+class AlignedFGD(FGDLoss):
+    """FGD as a config composes it: ChannelAlignConnector -> preds_S, and the ground truth
+    extracted from the data samples (``('data_samples', 'gt_boxes' | 'gt_sem_seg')``)."""
+
+    def __init__(self, student_channels, teacher_channels, **kwargs):
+        super().__init__(teacher_channels, **kwargs)
+        self.align = ChannelAlignConnector(student_channels, teacher_channels).align
+
+    def forward(self, preds_S, preds_T, data_samples):
+        field = 'gt_sem_seg' if data_samples and all(
+            getattr(s, 'gt_instances', None) is None and getattr(s, 'gt_sem_seg', None) is not None
+            for s in data_samples) else 'gt_boxes'
+        return super().forward(self.align(preds_S), preds_T, extract_ground_truth(field, data_samples))
 
 # ------------------------------------------------------------ references
 def np_masks(boxes_per_image, img_shapes, H, W):
@@ -153,7 +170,7 @@ def test_loss_reads_segmentation_data_samples():
         sample = SegDataSample()
         sample.gt_sem_seg = PixelData(data=labels[i:i + 1])
         samples.append(sample)
-    loss = FGDLoss(4, 4, alpha_fgd=1.0, beta_fgd=0.0, gamma_fgd=0.0, lambda_fgd=0.0, foreground_classes=[11])
+    loss = AlignedFGD(4, 4, alpha_fgd=1.0, beta_fgd=0.0, gamma_fgd=0.0, lambda_fgd=0.0, foreground_classes=[11])
     g = torch.Generator().manual_seed(0)
     fs, ft = torch.randn(2, 4, 4, 4, generator=g), torch.randn(2, 4, 4, 4, generator=g)
     # foreground = top-left 2x2 cells of the 4x4 map, each 1/4: only errors there count
@@ -164,7 +181,7 @@ def test_loss_reads_segmentation_data_samples():
                 * fg.double().numpy()[:, None]).sum() / 2
     assert loss(fs, ft, samples).item() == pytest.approx(float(expected), rel=1e-5)
     with pytest.raises(ValueError, match='foreground_classes'):
-        FGDLoss(4, 4)(fs, ft, samples)
+        AlignedFGD(4, 4)(fs, ft, samples)
 
 
 # -------------------------------------------------------------- attention
@@ -190,7 +207,7 @@ def test_each_term_is_zero_when_student_equals_teacher():
     twin = GcBlock(8)
     twin.load_state_dict(block.state_dict())
     assert fgd_global_loss(block(f), twin(f.clone())).item() == 0
-    loss = FGDLoss(8, 8)
+    loss = AlignedFGD(8, 8)
     randomise(loss.gc_student, 2)
     loss.gc_teacher.load_state_dict(loss.gc_student.state_dict())
     assert loss(f, f.clone(), det_samples([[[0., 0., 16., 16.]], [[4., 4., 8., 30.]]])).item() == 0
@@ -210,18 +227,17 @@ def test_full_loss_against_reference():
     g = torch.Generator().manual_seed(4)
     f_s, f_t = torch.randn(2, 8, 6, 5, generator=g), torch.randn(2, 8, 6, 5, generator=g) * 2
     boxes = [[[2., 3., 20., 14.], [10., 10., 30., 28.]], [[0., 16., 12., 31.]]]
-    loss = MODELS.build(dict(type='mmkd.FGDLoss', student_channels=8, teacher_channels=8,
-                             gamma_fgd=5e-4, lambda_fgd=1e-3, loss_weight=2.0))
-    assert isinstance(loss, FGDLoss) and isinstance(loss.align, nn.Identity)
+    loss = MODELS.build(dict(type='mmkd.FGDLoss', channels=8, gamma_fgd=5e-4, lambda_fgd=1e-3, loss_weight=2.0))
+    assert isinstance(loss, FGDLoss) and not hasattr(loss, 'align')
     randomise(loss.gc_student, 5)
     randomise(loss.gc_teacher, 6)
-    value = loss(f_s, f_t, det_samples(boxes))
+    value = loss(f_s, f_t, gt_boxes(det_samples(boxes)))
     ref = np_fgd(f_s.numpy(), f_t.numpy(), boxes, [(32, 32)] * 2, loss)
     assert value.item() == pytest.approx(ref, rel=1e-4)
 
 
 def test_defaults_and_loss_weight_scaling():
-    loss = FGDLoss(4, 4)
+    loss = AlignedFGD(4, 4)
     assert (loss.temp, loss.alpha_fgd, loss.beta_fgd, loss.gamma_fgd, loss.lambda_fgd, loss.loss_weight) == \
         (0.5, 1e-3, 5e-4, 1e-3, 5e-6, 1.0)
     g = torch.Generator().manual_seed(7)
@@ -233,7 +249,7 @@ def test_defaults_and_loss_weight_scaling():
 
 
 def test_any_level_size_with_the_same_samples_and_batch_input_shape():
-    loss = FGDLoss(4, 4)
+    loss = AlignedFGD(4, 4)
     samples = det_samples([[[0., 0., 40., 24.]], [[8., 8., 16., 16.]]], shape=(64, 64), img_shape=(50, 60))
     for size in [(16, 16), (8, 8), (4, 4), (2, 2), (1, 1)]:
         f_s, f_t = torch.randn(2, 4, *size), torch.randn(2, 4, *size)
@@ -243,7 +259,7 @@ def test_any_level_size_with_the_same_samples_and_batch_input_shape():
 
 
 def test_gradients_reach_student_and_student_gcblock_not_teacher_input():
-    loss = FGDLoss(4, 8)
+    loss = AlignedFGD(4, 8)
     assert isinstance(loss.align, nn.Conv2d) and loss.align.in_channels == 4 and loss.align.out_channels == 8
     f_s = torch.randn(2, 4, 6, 6, requires_grad=True)
     f_t = torch.randn(2, 8, 6, 6)
@@ -255,7 +271,7 @@ def test_gradients_reach_student_and_student_gcblock_not_teacher_input():
 
 
 def test_clear_errors():
-    loss = FGDLoss(4, 4)
+    loss = AlignedFGD(4, 4)
     f = torch.randn(2, 4, 4, 4)
     with pytest.raises(ValueError, match='gt_instances'):
         loss(f, f, [SegDataSample(), SegDataSample()])
