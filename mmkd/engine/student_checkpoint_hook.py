@@ -1,8 +1,11 @@
-"""Write a student-only checkpoint next to every full checkpoint.
+"""Write a student-only checkpoint next to every full checkpoint, and the student's own config once.
 
 The student file holds ``state_dict`` keyed exactly as the plain student model
 (no ``student.`` prefix, no teacher, no connectors) and ``meta.dataset_meta``,
 so ``mmdet.apis.init_detector`` / ``mmseg.apis.init_model`` load it directly.
+``student_config.py`` (:func:`mmkd.models.student_config.student_config`) makes
+the work dir a self-contained student folder for the libraries' inferencers
+and test scripts.
 """
 from __future__ import annotations
 
@@ -12,8 +15,11 @@ from collections import OrderedDict
 from mmengine.hooks import Hook
 from mmengine.runner import EpochBasedTrainLoop
 
+from mmkd.models.student_config import student_config
 from mmkd.registry import HOOKS
-from mmkd.utils.checkpoint import atomic_save
+from mmkd.utils.checkpoint import atomic_save, atomic_write_bytes
+
+STUDENT_CONFIG = 'student_config.py'
 
 STUDENT_PREFIX = 'student.'
 
@@ -36,12 +42,28 @@ class StudentCheckpointHook(Hook):
         filename_tmpl: like CheckpointHook's; default ``student_epoch_{}.pth`` or
             ``student_iter_{}.pth`` following the train loop.
         link_latest: also write ``student_latest.pth``.
+        write_config: write ``student_config.py`` when training starts (skipped,
+            with a log line, for students that are mmkd models).
     """
     priority = 'VERY_LOW'
 
-    def __init__(self, filename_tmpl: str | None = None, link_latest: bool = True) -> None:
+    def __init__(self, filename_tmpl: str | None = None, link_latest: bool = True,
+                 write_config: bool = True) -> None:
         self.filename_tmpl = filename_tmpl
         self.link_latest = link_latest
+        self.write_config = write_config
+
+    def before_train(self, runner) -> None:
+        if not self.write_config or runner.rank != 0:
+            return
+        try:
+            config = student_config(runner.cfg)
+        except (KeyError, ValueError) as err:
+            runner.logger.info(f'no {STUDENT_CONFIG} written: {err}')
+            return
+        path = osp.join(runner.work_dir, STUDENT_CONFIG)
+        atomic_write_bytes(config.pretty_text.encode(), path)
+        runner.logger.info(f'student config for plain {config.default_scope} tools written to {path}')
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         by_epoch = isinstance(runner.train_loop, EpochBasedTrainLoop)
