@@ -5,6 +5,7 @@ loaded by the libraries' own inferencers in a subprocess where ``import mmkd``
 fails, and their predictions on an image equal mmkd's own inference (the
 distillation algorithm in predict mode) on the same image.
 """
+import importlib.util
 import json
 import os.path as osp
 import subprocess
@@ -118,6 +119,34 @@ def test_detection_student_folder_runs_in_plain_mmdet(tmp_path):
     np.testing.assert_allclose(theirs['scores'], ours.scores.numpy(), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(theirs['bboxes'], ours.bboxes.numpy(), rtol=1e-4, atol=1e-3)
     assert theirs['labels'] == ours.labels.tolist()
+    # tools/export_student.py writes the same folder from the full checkpoint (its stored config)
+    spec = importlib.util.spec_from_file_location('export_student', osp.join(ROOT, 'tools', 'export_student.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    full = [p for p in sorted(__import__('glob').glob(osp.join(work_dir, '*.pth')))
+            if not osp.basename(p).startswith('student')][-1]
+    tool.main([full, str(tmp_path / 'exported' / 'student.pth')])
+    assert (tmp_path / 'exported' / 'student_config.py').read_text() == \
+        open(osp.join(work_dir, 'student_config.py')).read()
+
+
+def test_package_config_student_with_overrides_runs_in_plain_mmdet(tmp_path):
+    """A student given as ``mmdet::`` config path plus overrides: the folder carries the resolved model."""
+    from mmkd.datasets.embedded import generate_detection
+    cfg = Config.fromfile(DET_CFG)
+    cfg.model.student = dict(cfg_path='mmdet::gfl/gfl_r50_fpn_1x_coco.py',
+                             backbone=dict(depth=18, init_cfg=None), neck=dict(in_channels=[64, 128, 256, 512]),
+                             bbox_head=dict(num_classes=8), test_cfg=dict(score_thr=0.0))
+    folder = student_config(cfg)
+    assert folder.model.type == 'GFL' and folder.model.backbone.depth == 18 and folder.model.bbox_head.num_classes == 8
+    (tmp_path / 'student_config.py').write_text(folder.pretty_text)
+    model = build_model(cfg.model.student, 'student')
+    torch.save(dict(state_dict=model.state_dict(), meta=dict(dataset_meta=dict(classes=cfg.classes))),
+               tmp_path / 'student_latest.pth')
+    root = str(tmp_path / 'data')
+    generate_detection(root, seed=0, num_train=1, num_val=1)
+    theirs = standalone('det', str(tmp_path), osp.join(root, 'val2017', '000000000001.jpg'))
+    assert len(theirs['scores']) > 0 and max(theirs['labels']) < 8
 
 
 def test_segmentation_student_folder_runs_in_plain_mmseg(tmp_path):
