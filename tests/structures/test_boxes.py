@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from mmkd.models.oadp import adaptive_square_boxes, valid_proposals
+from mmkd.structures.boxes import adaptive_square_boxes, valid_proposals
 
 
 def _square(box, image_size):
