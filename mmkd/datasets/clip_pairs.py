@@ -1,7 +1,8 @@
 """Image-text pairs from a COCO-format detection set, to train a small CLIP contrastively.
 
 No pretrained CLIP can be downloaded here, so the project trains its own
-small CLIP on the embedded detection images (``tools/train_clip.py``). A real
+small CLIP on the embedded detection images (``configs/clip``, trained by
+mmengine's Runner through :class:`CaptionPairsDataset`). A real
 CLIP learned from web captions that name what a photo shows, novel detection
 categories included; the pairs here imitate that from the box annotations:
 
@@ -29,6 +30,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import Dataset
 
+from mmkd.registry import DATASETS
 from mmkd.structures.boxes import adaptive_square_boxes, jitter_boxes
 from mmkd.structures.crops import crop_and_resize
 from .coco_json import load_coco
@@ -173,3 +175,29 @@ class CocoCaptionPairs(Dataset):
             names = [names[i] for i in torch.randperm(len(names)).tolist()]
         return dict(image=crop, caption=caption(names, template), kind=kind,
                     label=labels[0] if kind == 'objects' else -1)
+
+
+@DATASETS.register_module()
+class CaptionPairsDataset(CocoCaptionPairs):
+    """:class:`CocoCaptionPairs` for mmengine's Runner: paths under ``data_root``
+    (so ``--cfg-options data_root=...`` moves it), items packed as
+    ``dict(inputs=image, data_samples=dict(caption, label, kind))`` and the
+    category names as ``metainfo['classes']`` (the zero-shot metric's classes).
+
+    Collate with ``collate_fn=dict(type='default_collate')``: a batch is then
+    ``inputs`` ``(B, 3, S, S)`` and ``data_samples`` with a list of captions,
+    a ``(B,)`` label tensor and a list of kinds.
+    """
+
+    def __init__(self, ann_file: str, img_dir: str, data_root: str = '', **kwargs) -> None:
+        self.data_root = data_root
+        super().__init__(osp.join(data_root, ann_file), osp.join(data_root, img_dir), **kwargs)
+
+    @property
+    def metainfo(self) -> Dict[str, Any]:
+        return dict(classes=self.classes)
+
+    def __getitem__(self, index: int) -> Dict[str, Any]:
+        item = super().__getitem__(index)
+        return dict(inputs=item['image'],
+                    data_samples=dict(caption=item['caption'], label=item['label'], kind=item['kind']))
