@@ -15,6 +15,8 @@ image_size = 64  # SMALL_CLIP_CONFIGS['mmkd-tiny-vit-64'] vision image_size
 
 model = dict(type='mmkd.ContrastiveCLIP', model_name='mmkd-tiny-vit-64')
 
+caption_pairs = dict(type='mmkd.CaptionPairsDataset', data_root=data_root, image_size=image_size, mean=clip_mean,
+                     std=clip_std)
 # every category, novel ones included: the OV split hides novel boxes from the
 # detector, not from the CLIP's pre-training (use the full annotation)
 train_dataloader = dict(
@@ -22,18 +24,16 @@ train_dataloader = dict(
     num_workers=0,
     sampler=dict(type='InfiniteSampler', shuffle=True),
     collate_fn=dict(type='default_collate'),
-    dataset=dict(type='mmkd.CaptionPairsDataset', data_root=data_root,
-                 ann_file='annotations/instances_train2017.json', img_dir='train2017',
-                 image_size=image_size, mean=clip_mean, std=clip_std, augment=True, box_jitter=0.1))
+    dataset=dict(caption_pairs, ann_file='annotations/instances_train2017.json', img_dir='train2017',
+                 augment=True, box_jitter=0.1))
 # zero-shot classification of the validation boxes' square crops
 val_dataloader = dict(
     batch_size=256,
     num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=False),
     collate_fn=dict(type='default_collate'),
-    dataset=dict(type='mmkd.CaptionPairsDataset', data_root=data_root,
-                 ann_file='annotations/instances_val2017.json', img_dir='val2017',
-                 image_size=image_size, mean=clip_mean, std=clip_std, kinds=('objects',), augment=False))
+    dataset=dict(caption_pairs, ann_file='annotations/instances_val2017.json', img_dir='val2017',
+                 kinds=('objects',), augment=False))
 val_evaluator = dict(type='mmkd.ZeroShotAccuracy', split='shapes')
 test_dataloader = val_dataloader
 test_evaluator = val_evaluator

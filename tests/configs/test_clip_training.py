@@ -96,6 +96,7 @@ def test_resumed_run_equals_the_uninterrupted_one(data_root, tmp_path):
     runner = Runner.from_cfg(cfg)
     runner.train()
     assert runner.iter == 3
-    full, cut = torch.load(tmp_path / 'full.pth', weights_only=True), torch.load(tmp_path / 'cut.pth', weights_only=True)
+    full = torch.load(tmp_path / 'full.pth', weights_only=True)
+    cut = torch.load(tmp_path / 'cut.pth', weights_only=True)
     for key, value in full.items():
         torch.testing.assert_close(cut[key], value, msg=key)
