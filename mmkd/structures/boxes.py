@@ -67,7 +67,7 @@ def jitter_boxes(boxes: Tensor, amount: float, generator: Optional[torch.Generat
     """Move each ``(N, 4)`` box's centre by up to ``amount`` times its width / height and
     scale its width and height by ``exp(u)``, ``u`` uniform in ``[-amount, amount]``
     (independently per coordinate)."""
-    _check_boxes('jitter_boxes', boxes)
+    check_boxes('jitter_boxes', boxes)
     if amount < 0:
         raise ValueError(f'jitter_boxes: amount must be >= 0, got {amount}')
     boxes = boxes.float()

@@ -7,7 +7,7 @@ from mmkd.cache import ComputedBatch, TeacherFeatureCache, run_extraction, to_st
 from mmkd.cache.index import CacheIndex, CacheMismatchError, recorder_signature
 
 RECORDS = {'m': {'x': dict(cfg=recorder_signature(dict(type='Fake')), spec='T', leaves=['m.x.0'])}}
-BATCHES = [(['1|', '2|'], [1, 2]), (['3|', '3|'], [3, 3]), (['4|', '5|'], [4, 5])]
+BATCHES = [(['1|{}', '2|{}'], [1, 2]), (['3|{}', '3|{}'], [3, 3]), (['4|{}', '5|{}'], [4, 5])]  # id|augmentation
 
 
 class Doubler:
@@ -29,10 +29,10 @@ def read(cache_dir, key):
 def test_writes_every_sample_once_and_marks_the_cache_complete(tmp_path):
     compute = Doubler()
     stats = run_extraction(str(tmp_path), {'f': 'a'}, 'img_id', BATCHES, compute, shard_size=2)
-    assert stats == dict(written=5, skipped=1, shards=3)  # the repeated '3|' is computed once
+    assert stats == dict(written=5, skipped=1, shards=3)  # the repeated '3|{}' is computed once
     assert compute.asked == [1, 2, 3, 4, 5]
     assert CacheIndex.load(str(tmp_path)).complete
-    assert read(str(tmp_path), '4|').tolist() == [4.0, 8.0]
+    assert read(str(tmp_path), '4|{}').tolist() == [4.0, 8.0]
 
 
 def test_an_interrupted_run_resumes_computing_only_the_rest(tmp_path):

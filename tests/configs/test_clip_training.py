@@ -36,10 +36,10 @@ def write_split(root, split, boxes_by_image, size=48):
         json.dumps(dict(images=images, annotations=anns, categories=cats)))
 
 
-@pytest.fixture
-def data_root(tmp_path):
+@pytest.fixture(scope='module')
+def data_root(tmp_path_factory):
     ring, circle, diamond = SHAPES_CLASSES.index('ring') + 1, 1, SHAPES_CLASSES.index('diamond') + 1
-    root = tmp_path / 'data'
+    root = tmp_path_factory.mktemp('clip') / 'data'
     write_split(root, 'train2017', [[([4, 4, 12, 12], circle), ([24, 20, 14, 16], ring)],
                                     [([10, 10, 20, 20], diamond)], [([2, 30, 10, 10], 2)]])
     write_split(root, 'val2017', [[([4, 4, 12, 12], circle), ([24, 20, 14, 16], ring)]])
@@ -63,9 +63,16 @@ def tiny_cfg(data_root, work_dir, out, iters):
     return cfg
 
 
-def test_tiny_run_writes_a_strictly_loading_checkpoint(data_root, tmp_path):
-    out = tmp_path / 'clip.pth'
-    Runner.from_cfg(tiny_cfg(data_root, tmp_path / 'work', out, 3)).train()
+@pytest.fixture(scope='module')
+def full_run(data_root, tmp_path_factory):
+    """The uninterrupted 3-iteration run: its work dir and exported checkpoint."""
+    root = tmp_path_factory.mktemp('full')
+    Runner.from_cfg(tiny_cfg(data_root, root / 'work', root / 'clip.pth', 3)).train()
+    return root
+
+
+def test_tiny_run_writes_a_strictly_loading_checkpoint(full_run):
+    tmp_path, out = full_run, full_run / 'clip.pth'
     summary = json.loads((tmp_path / 'clip.pth.json').read_text())
     assert summary['train_pairs'] == 4 + 3 and summary['val_crops'] == 2  # 4 boxes + 3 images
     acc = summary['zero_shot']
@@ -88,15 +95,14 @@ def test_tiny_run_writes_a_strictly_loading_checkpoint(data_root, tmp_path):
     torch.testing.assert_close(text['embeddings'], teacher.embed_categories(SHAPES_CLASSES))
 
 
-def test_resumed_run_equals_the_uninterrupted_one(data_root, tmp_path):
-    Runner.from_cfg(tiny_cfg(data_root, tmp_path / 'full', tmp_path / 'full.pth', 3)).train()
+def test_resumed_run_equals_the_uninterrupted_one(data_root, full_run, tmp_path):
     Runner.from_cfg(tiny_cfg(data_root, tmp_path / 'cut', tmp_path / 'cut.pth', 2)).train()
     cfg = tiny_cfg(data_root, tmp_path / 'cut', tmp_path / 'cut.pth', 3)
     cfg.resume = True
     runner = Runner.from_cfg(cfg)
     runner.train()
     assert runner.iter == 3
-    full = torch.load(tmp_path / 'full.pth', weights_only=True)
+    full = torch.load(full_run / 'clip.pth', weights_only=True)
     cut = torch.load(tmp_path / 'cut.pth', weights_only=True)
     for key, value in full.items():
         torch.testing.assert_close(cut[key], value, msg=key)
