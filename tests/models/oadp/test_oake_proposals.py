@@ -1,5 +1,4 @@
 """Proposals for OAKE: GT boxes first, then deterministic jittered copies inside the image."""
-import pytest
 import torch
 
 from mmkd.models.oadp import gt_jitter_proposals
