@@ -22,7 +22,7 @@ from mmengine.registry import init_default_scope
 from common import ROOT
 
 import mmkd  # noqa: F401  (registers mmkd modules)
-from mmkd.models.algorithms.model_builder import build_model
+from mmkd.models.builder import build_model
 from mmkd.registry import MODELS
 
 

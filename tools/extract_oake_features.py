@@ -26,7 +26,7 @@ Run it again after an interruption: it resumes, keeping the finished shards.
 from ``--source-ann`` (training file, and ``..._eval.json`` with all boxes).
 
 The CLIP: ``--clip-ckpt`` is a real open_clip / OpenAI checkpoint (with
-``--clip-model ViT-B-32`` etc.) or the small CLIP of ``tools/train_clip.py``.
+``--clip-model ViT-B-32`` etc.) or the small CLIP of ``configs/clip``.
 Block sizes are in original image pixels: the defaults (64 / 32) suit the
 128 px embedded images; OADP uses 224 / 112 on images of about 1333 x 800.
 """
@@ -102,7 +102,7 @@ def build_proposal_source(args: argparse.Namespace) -> Optional[RPNProposalSourc
 def main(argv: Optional[Sequence[str]] = None) -> Dict[str, int]:
     args = parse_args(argv)
     if not args.clip_ckpt and not args.random_clip:
-        raise ValueError('--clip-ckpt is required (a real CLIP checkpoint or one from tools/train_clip.py); '
+        raise ValueError('--clip-ckpt is required (a real CLIP checkpoint or the one configs/clip writes); '
                          '--random-clip embeds with random weights, for smoke runs only')
     proposal_source = build_proposal_source(args)  # before anything is written: bad options fail first
     ann_file = osp.join(args.data_root, args.ann_file)

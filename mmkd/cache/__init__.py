@@ -1,7 +1,9 @@
 """Teacher-feature cache: extract the recorded teacher features of a dataset
 once, then train without running the teacher.
 
-* :mod:`.extract` runs the teachers over the training set and writes the cache;
+* :mod:`.extraction_driver` is the one extraction loop (skip what is stored,
+  compute the rest, write shards atomically, resume) of every cache;
+* :mod:`.extract` runs the teachers over the training set through it;
 * :mod:`.writer` / :mod:`.reader` / :mod:`.index` are the on-disk format
   (shards of flat ``.npy`` arrays read through memory maps, a JSON index with
   sizes and hashes, atomic writes, resumable);
@@ -11,12 +13,13 @@ once, then train without running the teacher.
 * :mod:`.cached_teacher` is what ``MultiTeacherDistill(teacher_cache=...)`` uses.
 """
 from .cached_teacher import CachedTeacher, TeacherCacheMiss
+from .extraction_driver import ComputedBatch, run_extraction, to_storage
 from .extract import extract_from_loader, extract_teacher_features, unrecorded_random_transforms
 from .index import CacheIndex, CacheMismatchError
 from .reader import CacheIntegrityError, TeacherFeatureCache
 from .sample_key import SampleKeys, augmentation_key
 from .writer import TeacherFeatureCacheWriter
 
-__all__ = ['CachedTeacher', 'TeacherCacheMiss', 'extract_from_loader', 'extract_teacher_features',
+__all__ = ['ComputedBatch', 'run_extraction', 'to_storage', 'CachedTeacher', 'TeacherCacheMiss', 'extract_from_loader', 'extract_teacher_features',
            'unrecorded_random_transforms', 'CacheIndex', 'CacheMismatchError', 'CacheIntegrityError',
            'TeacherFeatureCache', 'SampleKeys', 'augmentation_key', 'TeacherFeatureCacheWriter']

@@ -54,10 +54,6 @@ class CachedTeacher:
         self._warned_miss = False
         self._warned_shape = False
 
-    @property
-    def is_open(self) -> bool:
-        return self.cache is not None
-
     def open(self, algorithm: nn.Module, pipeline_cfg: Any) -> None:
         """Open the cache for ``algorithm`` trained with ``pipeline_cfg``, refusing a
         cache made with another pipeline, preprocessor, teacher or recorder set."""

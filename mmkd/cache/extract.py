@@ -16,7 +16,6 @@ import copy
 import re
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
-import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.logging import MMLogger
@@ -26,11 +25,11 @@ from mmengine.runner.utils import set_random_seed
 from torch import nn
 
 from mmkd.registry import MODELS
+from .extraction_driver import ComputedBatch, run_extraction, to_storage
 from .fingerprint import algorithm_fingerprints, dataset_pipeline
 from .index import recorder_signature
 from .sample_key import SampleKeys, id_kind_of
 from .structure import flatten
-from .writer import TeacherFeatureCacheWriter
 
 # random transforms whose draw shows in the metainfo that keys a sample
 RECORDED_RANDOM = {'RandomFlip', 'RandomResize', 'RandomChoiceResize'}
@@ -59,10 +58,10 @@ def unrecorded_random_transforms(pipeline: Any) -> List[str]:
 
 
 def _split_records(algorithm: nn.Module, teacher_names: List[str], batch: int,
-                   dtype: str) -> Tuple[Dict[str, Any], Dict[str, np.ndarray]]:
-    """The recorded values of this batch as (records description, leaf -> batch array)."""
+                   dtype: str) -> Tuple[Dict[str, Any], Dict[str, torch.Tensor]]:
+    """The recorded values of this batch as (records description, leaf -> batch tensor in the cache dtype)."""
     records: Dict[str, Any] = {}
-    arrays: Dict[str, np.ndarray] = {}
+    tensors: Dict[str, torch.Tensor] = {}
     for model in teacher_names:
         manager = algorithm.distiller.recorder_managers[model]
         records[model] = {}
@@ -75,18 +74,11 @@ def _split_records(algorithm: nn.Module, teacher_names: List[str], batch: int,
                     raise ValueError(f'teacher cache: {where}, tensor {i} has shape {tuple(leaf.shape)}, '
                                      f'not a batch of {batch} samples; only per-sample values can be cached')
                 leaf_name = f'{model}.{name}.{i}'
-                leaf = leaf.detach().cpu()
-                if leaf.is_floating_point():
-                    stored = leaf.to(getattr(torch, dtype))
-                    if dtype == 'float16' and bool((torch.isinf(stored) & ~torch.isinf(leaf)).any()):
-                        raise OverflowError(f'teacher cache: {where}, tensor {i} exceeds the float16 range '
-                                            f'(max |x| = {leaf.abs().max().item():.3g}); use --dtype float32')
-                    leaf = stored
-                arrays[leaf_name] = leaf.numpy()
+                tensors[leaf_name] = to_storage(leaf, dtype, f'{where}, tensor {i}')
                 leaf_names.append(leaf_name)
             records[model][name] = dict(cfg=recorder_signature(algorithm.distiller.recorder_cfgs[model][name]),
                                         spec=spec, leaves=leaf_names)
-    return records, arrays
+    return records, tensors
 
 
 def _unwrap_dataset(dataset: Any) -> Any:
@@ -119,49 +111,34 @@ def extract_from_loader(algorithm: nn.Module, loader_for_pass: Callable[[int], I
                          'transforms, e.g. BatchSyncRandomResize) that no cache key records; '
                          'train with the live teacher or remove them')
     algorithm.eval()
-    fingerprints = algorithm_fingerprints(algorithm, pipeline_cfg)
-    writer: Optional[TeacherFeatureCacheWriter] = None
-    keys: Optional[SampleKeys] = None
-    stats = dict(written=0, skipped=0, shards=0)
-    for pass_idx in range(passes):
-        loader = loader_for_pass(pass_idx)
-        if data_root is None and hasattr(loader, 'dataset'):
-            data_root = getattr(_unwrap_dataset(loader.dataset), 'data_root', None)
-        for data_batch in loader:
-            data = algorithm.data_preprocessor(data_batch, True)
-            inputs, samples = data['inputs'], data['data_samples']
-            if writer is None:
-                keys = SampleKeys(id_kind_of(samples[0].metainfo), data_root)
-                writer = TeacherFeatureCacheWriter(cache_dir, fingerprints, keys.id_kind, dtype,
-                                                   shard_size, verify_hashes, logger)
-            batch_keys = [keys.key(s.metainfo) for s in samples]
-            todo = [i for i, k in enumerate(batch_keys) if k not in writer and k not in batch_keys[:i]]
-            stats['skipped'] += len(batch_keys) - len(todo)
-            if not todo:
-                continue
-            with torch.no_grad(), algorithm.distiller.recording(teacher_names):
-                algorithm.run_teachers(inputs, samples)
-                records, arrays = _split_records(algorithm, teacher_names, len(samples), dtype)
-            writer.set_records(records)
-            for i in todo:
-                shape = samples[i].metainfo.get('batch_input_shape')
-                writer.add(batch_keys[i], {leaf: a[i] for leaf, a in arrays.items()},
-                           list(shape) if shape is not None else None)
-            stats['written'] += len(todo)
-            if stop_after_shards is not None and writer.shards_written >= stop_after_shards:
-                stats['shards'] = writer.shards_written
-                logger.warning(f'teacher cache: stopped after {writer.shards_written} shard(s) as asked; '
-                               'the cache is incomplete')
-                return stats
-        logger.info(f'teacher cache: pass {pass_idx + 1}/{passes} done ({stats["written"]} samples written, '
-                    f'{stats["skipped"]} already cached)')
-    if writer is None:
-        raise ValueError('teacher cache: the training dataloader produced no batches')
-    writer.finish()
-    stats['shards'] = writer.shards_written
-    logger.info(f'teacher cache {cache_dir!r} complete: {len(writer.keys)} samples in '
-                f'{len(writer.index.shards)} shards')
-    return stats
+    keys: List[SampleKeys] = []  # made from the first batch: its samples say how they are identified
+
+    def batches():
+        nonlocal data_root
+        for pass_idx in range(passes):
+            loader = loader_for_pass(pass_idx)
+            if data_root is None and hasattr(loader, 'dataset'):
+                data_root = getattr(_unwrap_dataset(loader.dataset), 'data_root', None)
+            for data_batch in loader:
+                data = algorithm.data_preprocessor(data_batch, True)
+                samples = data['data_samples']
+                if not keys:
+                    keys.append(SampleKeys(id_kind_of(samples[0].metainfo), data_root))
+                yield [keys[0].key(s.metainfo) for s in samples], data
+            logger.info(f'teacher cache: pass {pass_idx + 1}/{passes} done')
+
+    def compute(data: dict, todo: List[int]) -> ComputedBatch:
+        inputs, samples = data['inputs'], data['data_samples']
+        with torch.no_grad(), algorithm.distiller.recording(teacher_names):
+            algorithm.run_teachers(inputs, samples)
+            records, tensors = _split_records(algorithm, teacher_names, len(samples), dtype)
+        shapes = [samples[i].metainfo.get('batch_input_shape') for i in todo]
+        return ComputedBatch(records, [{leaf: t[i] for leaf, t in tensors.items()} for i in todo],
+                             [list(shape) if shape is not None else None for shape in shapes])
+
+    return run_extraction(cache_dir, algorithm_fingerprints(algorithm, pipeline_cfg), lambda: keys[0].id_kind,
+                          batches(), compute, dtype, shard_size, verify_hashes, stop_after_shards,
+                          'teacher cache', logger)
 
 
 def extract_teacher_features(cfg: Config, cache_dir: Optional[str] = None, passes: int = 1,

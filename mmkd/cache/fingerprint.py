@@ -14,33 +14,11 @@ The dataset location (``data_root``) is deliberately not part of it.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any, Dict, Mapping
 
-import torch
 from torch import nn
 
-
-def to_plain(obj: Any) -> Any:
-    """Config values as plain JSON types (ConfigDict -> dict, tuple -> list)."""
-    if isinstance(obj, Mapping):
-        return {str(k): to_plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_plain(v) for v in obj]
-    if isinstance(obj, (str, int, float, bool)) or obj is None:
-        return obj
-    return repr(obj)
-
-
-def canonical_json(obj: Any) -> str:
-    return json.dumps(to_plain(obj), sort_keys=True, separators=(',', ':'))
-
-
-def _hash_tensors(digest: 'hashlib._Hash', tensors: Mapping[str, torch.Tensor]) -> None:
-    for name in sorted(tensors):
-        t = tensors[name].detach().cpu().contiguous()
-        digest.update(f'{name}:{t.dtype}:{tuple(t.shape)};'.encode())
-        digest.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+from mmkd.utils.hashing import canonical_json, hash_tensors, json_sha256
 
 
 def dataset_pipeline(dataset_cfg: Mapping[str, Any]) -> Any:
@@ -60,7 +38,7 @@ _PRIVATE_SETTINGS = ('_channel_conversion', '_enable_normalize')
 
 
 def pipeline_fingerprint(pipeline_cfg: Any) -> str:
-    return hashlib.sha256(canonical_json(pipeline_cfg).encode()).hexdigest()
+    return json_sha256(pipeline_cfg)
 
 
 def preprocessor_fingerprint(preprocessor: nn.Module) -> str:
@@ -69,30 +47,33 @@ def preprocessor_fingerprint(preprocessor: nn.Module) -> str:
              if (k in _PRIVATE_SETTINGS or not k.startswith('_')) and k != 'training'
              and isinstance(v, (str, int, float, bool, tuple, list, type(None)))}
     digest = hashlib.sha256(f'{type(preprocessor).__name__};{canonical_json(attrs)};'.encode())
-    _hash_tensors(digest, preprocessor.state_dict())
+    hash_tensors(digest, preprocessor.state_dict())
     return digest.hexdigest()
 
 
 def teacher_fingerprint(model_cfg: Any, teacher: nn.Module, forward_mode: str) -> str:
     digest = hashlib.sha256(f'{canonical_json(model_cfg)};{forward_mode};'.encode())
-    _hash_tensors(digest, teacher.state_dict())
+    hash_tensors(digest, teacher.state_dict())
     return digest.hexdigest()
 
 
 def algorithm_fingerprints(algorithm: nn.Module, pipeline_cfg: Any) -> Dict[str, str]:
-    """All fingerprints of a ``MultiTeacherDistill`` trained on ``pipeline_cfg``."""
-    from mmkd.models.algorithms.model_builder import load_model_cfg
+    """All fingerprints of a distillation algorithm trained on ``pipeline_cfg``.
+
+    The algorithm hands over what the cache needs (the cache never imports
+    the models package): ``teachers`` (name -> module), ``teacher_model_cfgs``
+    (name -> the model config each teacher was built from),
+    ``teacher_forward_mode`` and ``data_preprocessor``.
+    """
+    model_cfgs = getattr(algorithm, 'teacher_model_cfgs', None)
+    if model_cfgs is None:
+        raise AttributeError(f'teacher cache: {type(algorithm).__name__} has no teacher_model_cfgs (name -> the '
+                             'model config each teacher was built from), which the cache fingerprints')
     prints = {'pipeline': pipeline_fingerprint(pipeline_cfg),
               'data_preprocessor': preprocessor_fingerprint(algorithm.data_preprocessor)}
     for name, teacher in algorithm.teachers.items():
-        model_cfg = load_model_cfg(algorithm.teacher_specs[name], f'teacher {name!r}')
-        prints[f'teacher.{name}'] = teacher_fingerprint(model_cfg, teacher, algorithm.teacher_forward_mode)
+        if name not in model_cfgs:
+            raise KeyError(f'teacher cache: {type(algorithm).__name__}.teacher_model_cfgs has no config of '
+                           f'teacher {name!r} (it has {sorted(model_cfgs)})')
+        prints[f'teacher.{name}'] = teacher_fingerprint(model_cfgs[name], teacher, algorithm.teacher_forward_mode)
     return prints
-
-
-def file_sha256(path: str, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(chunk), b''):
-            digest.update(block)
-    return digest.hexdigest()

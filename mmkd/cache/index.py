@@ -22,7 +22,7 @@ import os.path as osp
 from typing import Any, Dict, List, Optional
 
 from mmkd.utils.checkpoint import atomic_write_bytes
-from .fingerprint import file_sha256, to_plain
+from mmkd.utils.hashing import file_sha256, to_plain
 
 INDEX_FILE = 'index.json'
 META_FILE = 'meta.json'

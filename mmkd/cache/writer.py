@@ -25,7 +25,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 from mmengine.logging import MMLogger
 
-from .fingerprint import file_sha256
+from mmkd.utils.hashing import file_sha256
 from .index import META_FILE, CacheIndex, CacheMismatchError
 from .sample_key import split_key
 

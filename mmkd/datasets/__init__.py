@@ -5,6 +5,7 @@ classes through the configs in ``configs/_base_/datasets``. Classification
 (mmpretrain is not a dependency) uses ``ImageFolderDataset`` and
 ``PackClsInputs``, registered here.
 """
+from .clip_pairs import CaptionPairsDataset, CocoCaptionPairs
 from .data_root import set_data_root
 from .embedded import (CITYSCAPES_CLASSES, CLASSIFICATION_CLASSES, SHAPES_CLASSES,
                        generate_classification, generate_detection, generate_segmentation)
@@ -22,3 +23,4 @@ from .ov_split import (OV_COCO_BASE_CLASSES, OV_COCO_NOVEL_CLASSES, OV_SPLITS, S
 
 __all__ += ['OV_COCO_BASE_CLASSES', 'OV_COCO_NOVEL_CLASSES', 'OV_SPLITS', 'SHAPES_BASE_CLASSES',
             'SHAPES_NOVEL_CLASSES', 'get_ov_split', 'split_coco_annotations', 'write_ov_split']
+__all__ += ['CaptionPairsDataset', 'CocoCaptionPairs']

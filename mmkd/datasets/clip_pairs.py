@@ -1,7 +1,8 @@
 """Image-text pairs from a COCO-format detection set, to train a small CLIP contrastively.
 
 No pretrained CLIP can be downloaded here, so the project trains its own
-small CLIP on the embedded detection images (``tools/train_clip.py``). A real
+small CLIP on the embedded detection images (``configs/clip``, trained by
+mmengine's Runner through :class:`CaptionPairsDataset`). A real
 CLIP learned from web captions that name what a photo shows, novel detection
 categories included; the pairs here imitate that from the box annotations:
 
@@ -22,15 +23,18 @@ names of an image caption; evaluation items are deterministic.
 """
 from __future__ import annotations
 
-import json
 import os.path as osp
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-import numpy as np
 import torch
-from PIL import Image
 from torch import Tensor
 from torch.utils.data import Dataset
+
+from mmkd.registry import DATASETS
+from mmkd.structures.boxes import adaptive_square_boxes, jitter_boxes
+from mmkd.structures.crops import crop_and_resize
+from .coco_json import load_coco
+from .rgb_image import normalize_rgb, read_rgb
 
 # Caption templates of the training pairs; ``{names}`` is one name or a list.
 CAPTION_TEMPLATES = (
@@ -63,17 +67,6 @@ def caption(names: Sequence[str], template: str = CAPTION_TEMPLATES[0]) -> str:
     return template.format(names=join_names(names))
 
 
-def load_coco(ann_file: str) -> dict:
-    if not osp.isfile(ann_file):
-        raise FileNotFoundError(f'COCO annotation file not found: {ann_file!r}')
-    with open(ann_file, encoding='utf-8') as f:
-        coco = json.load(f)
-    for key in ('images', 'annotations', 'categories'):
-        if key not in coco:
-            raise KeyError(f'{ann_file!r} is not a COCO instances annotation: it has no {key!r} key')
-    return coco
-
-
 class CocoCaptionPairs(Dataset):
     """Object-crop and whole-image caption pairs of a COCO instances annotation.
 
@@ -85,7 +78,7 @@ class CocoCaptionPairs(Dataset):
         kinds: which pairs to make, a subset of ``('objects', 'images')``.
         augment: random box jitter, horizontal flip, caption template and
             name order; ``False`` gives fixed, evaluation items.
-        box_jitter: see :func:`mmkd.models.oadp.jitter_boxes` (training draws only).
+        box_jitter: see :func:`mmkd.structures.jitter_boxes` (training draws only).
         scale_ratio: area of the crop square over the box's (OAKE's 8).
         min_box_size: boxes narrower or lower than this (pixels) are skipped.
         max_images: use only the first ``max_images`` images (smoke runs, tests).
@@ -109,8 +102,7 @@ class CocoCaptionPairs(Dataset):
         coco = load_coco(ann_file)
         self.ann_file, self.img_dir = ann_file, img_dir
         self.image_size = int(image_size)
-        self.mean = torch.tensor(mean, dtype=torch.float32).view(3, 1, 1)
-        self.std = torch.tensor(std, dtype=torch.float32).view(3, 1, 1)
+        self.mean, self.std = tuple(mean), tuple(std)
         self.augment, self.box_jitter, self.scale_ratio = augment, float(box_jitter), float(scale_ratio)
         self.templates = tuple(templates)
         categories = sorted(coco['categories'], key=lambda c: c['id'])
@@ -151,17 +143,12 @@ class CocoCaptionPairs(Dataset):
         """The CLIP-normalised ``(3, H, W)`` image (decoded once, kept as uint8)."""
         if row not in self._pixels:
             path = osp.join(self.img_dir, self.images[row]['file_name'])
-            if not osp.isfile(path):
-                raise FileNotFoundError(f'{self.ann_file!r}: image {self.images[row]["id"]} file not found: '
-                                        f'{path!r}')
-            with Image.open(path) as img:
-                self._pixels[row] = torch.from_numpy(np.asarray(img.convert('RGB')).copy()).permute(2, 0, 1)
-        return (self._pixels[row].float() / 255.0 - self.mean) / self.std
+            self._pixels[row] = read_rgb(path, f'{self.ann_file!r}: image {self.images[row]["id"]}')
+        return normalize_rgb(self._pixels[row], self.mean, self.std)
 
     def region(self, row: int, box: Optional[Sequence[float]], flip: bool = False) -> Tuple[Tensor, Tensor]:
         """``(crop (3, S, S), square (4,))``: the adaptive square of ``box`` (the whole
         image for ``None``) cropped and resized; ``flip`` mirrors the image first."""
-        from mmkd.models.oadp import adaptive_square_boxes, crop_and_resize, jitter_boxes
         image = self._image(row)
         height, width = image.shape[-2:]
         if flip:
@@ -188,3 +175,29 @@ class CocoCaptionPairs(Dataset):
             names = [names[i] for i in torch.randperm(len(names)).tolist()]
         return dict(image=crop, caption=caption(names, template), kind=kind,
                     label=labels[0] if kind == 'objects' else -1)
+
+
+@DATASETS.register_module()
+class CaptionPairsDataset(CocoCaptionPairs):
+    """:class:`CocoCaptionPairs` for mmengine's Runner: paths under ``data_root``
+    (so ``--cfg-options data_root=...`` moves it), items packed as
+    ``dict(inputs=image, data_samples=dict(caption, label, kind))`` and the
+    category names as ``metainfo['classes']`` (the zero-shot metric's classes).
+
+    Collate with ``collate_fn=dict(type='default_collate')``: a batch is then
+    ``inputs`` ``(B, 3, S, S)`` and ``data_samples`` with a list of captions,
+    a ``(B,)`` label tensor and a list of kinds.
+    """
+
+    def __init__(self, ann_file: str, img_dir: str, data_root: str = '', **kwargs) -> None:
+        self.data_root = data_root
+        super().__init__(osp.join(data_root, ann_file), osp.join(data_root, img_dir), **kwargs)
+
+    @property
+    def metainfo(self) -> Dict[str, Any]:
+        return dict(classes=self.classes)
+
+    def __getitem__(self, index: int) -> Dict[str, Any]:
+        item = super().__getitem__(index)
+        return dict(inputs=item['image'],
+                    data_samples=dict(caption=item['caption'], label=item['label'], kind=item['kind']))

@@ -1,9 +1,10 @@
+from .clip_export_hook import ExportCLIPHook
 from .cpu_autocast_optim_wrapper import CPUAutocastOptimWrapper
 from .distill_loops import DistillTestLoop, DistillValLoop
 from .loss_weight_schedule_hook import DistillLossWeightScheduleHook, LossWeightSchedule
 from .student_checkpoint_hook import StudentCheckpointHook, student_checkpoint
 from .teacher_cache_hook import TeacherCacheHook
 
-__all__ = ['CPUAutocastOptimWrapper', 'DistillValLoop', 'DistillTestLoop',
+__all__ = ['ExportCLIPHook', 'CPUAutocastOptimWrapper', 'DistillValLoop', 'DistillTestLoop',
            'DistillLossWeightScheduleHook', 'LossWeightSchedule', 'StudentCheckpointHook',
            'student_checkpoint', 'TeacherCacheHook']

@@ -1,3 +1,4 @@
+from .builder import build_model, load_model_cfg  # noqa: F401
 from .algorithms import *  # noqa: F401,F403
 from .classifiers import *  # noqa: F401,F403
 from .connectors import *  # noqa: F401,F403

@@ -17,7 +17,7 @@ from typing import Any, Dict, List
 
 from mmengine.config import Config, ConfigDict
 
-from .algorithms.model_builder import load_model_cfg
+from .builder import load_model_cfg
 
 #: the library visualizer (and its visualization hook) per model scope
 VISUALIZERS = {

@@ -15,7 +15,7 @@ from mmengine.runner.utils import set_random_seed  # noqa: E402
 from mmkd.cache import CacheMismatchError, extract_teacher_features  # noqa: E402
 from mmkd.cache.fingerprint import dataset_pipeline  # noqa: E402
 from mmkd.datasets import generate_detection, set_data_root  # noqa: E402
-from mmkd.models.algorithms import build_model  # noqa: E402
+from mmkd.models.builder import build_model  # noqa: E402
 from mmkd.registry import MODELS  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

@@ -14,7 +14,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from mmkd.engine import student_checkpoint
-from mmkd.models.algorithms import build_model
+from mmkd.models.builder import build_model
 from mmkd.registry import MODELS
 from mmkd.structures import ClsDataSample
 

@@ -6,8 +6,8 @@ import pytest
 import torch
 from PIL import Image
 
-from mmkd.datasets.clip_pairs import CocoCaptionPairs, caption, join_names, with_article
-from mmkd.models.oadp import crop_and_resize
+from mmkd.datasets.clip_pairs import CaptionPairsDataset, CocoCaptionPairs, caption, join_names, with_article
+from mmkd.structures.crops import crop_and_resize
 
 MEAN, STD = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)
 
@@ -72,3 +72,21 @@ def test_augmented_draws_vary_and_kinds_filter(tmp_path):
         CocoCaptionPairs(ann, img_dir, 16, MEAN, STD, kinds=('boxes',))
     with pytest.raises(FileNotFoundError, match='nope.json'):
         CocoCaptionPairs(str(tmp_path / 'nope.json'), img_dir, 16, MEAN, STD)
+
+
+def test_runner_dataset_packs_items_under_data_root(tmp_path):
+    from mmengine.dataset import default_collate
+
+    from mmkd.registry import DATASETS
+    write_coco(tmp_path, [[(4, 6, 10, 10, 2)], [(10, 10, 8, 16, 3)]])
+    dataset = DATASETS.build(dict(type='mmkd.CaptionPairsDataset', data_root=str(tmp_path), ann_file='ann.json',
+                                  img_dir='img', image_size=16, mean=MEAN, std=STD, kinds=('objects',),
+                                  augment=False))
+    plain = CocoCaptionPairs(str(tmp_path / 'ann.json'), str(tmp_path / 'img'), 16, MEAN, STD, kinds=('objects',),
+                             augment=False)
+    assert isinstance(dataset, CaptionPairsDataset) and dataset.metainfo == dict(classes=plain.classes)
+    batch = default_collate([dataset[0], dataset[1]])
+    assert batch['inputs'].shape == (2, 3, 16, 16)
+    torch.testing.assert_close(batch['inputs'][1], plain[1]['image'])
+    assert batch['data_samples']['caption'] == ['a photo of a ring.', 'a photo of a hexagon.']
+    assert batch['data_samples']['label'].tolist() == [1, 2]

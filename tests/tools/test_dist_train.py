@@ -23,7 +23,7 @@ def free_port() -> int:
 
 def test_two_process_cpu_training(tmp_path):
     from mmkd.datasets import generate_detection
-    from mmkd.models.algorithms import build_model
+    from mmkd.models.builder import build_model
     from mmengine.config import Config
     data = generate_detection(str(tmp_path / 'data'), seed=0, num_train=16, num_val=4)
     teacher_ckpt = str(tmp_path / 'teacher.pth')

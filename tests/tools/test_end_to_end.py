@@ -17,7 +17,7 @@ pytest.importorskip('mmseg')
 from mmengine.config import Config  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from mmkd.models.algorithms import build_model  # noqa: E402
+from mmkd.models.builder import build_model  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DET_CFG = osp.join(ROOT, 'configs/cwd/cwd_logits_retinanet_r50-w16_retinanet_r18-w8_adamw-12e_shapes.py')

@@ -57,7 +57,7 @@ def test_tool_rpn_proposals_from_a_base_detector(tmp_path):
 
     from mmkd.cache.index import CacheIndex
     from mmkd.datasets import generate_detection
-    from mmkd.models.algorithms.model_builder import load_model_cfg
+    from mmkd.models.builder import load_model_cfg
     from mmkd.registry import MODELS
     data = tmp_path / 'shapes'
     generate_detection(str(data), num_train=4, num_val=2)

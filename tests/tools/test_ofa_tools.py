@@ -18,7 +18,7 @@ def load_tool(name):
 def test_cka_tool(tmp_path, capsys):
     from mmkd.datasets import generate_classification
     from mmkd.engine import student_checkpoint
-    from mmkd.models.algorithms import build_model
+    from mmkd.models.builder import build_model
     data_root = tmp_path / 'cls'
     generate_classification(str(data_root), num_train=16, num_val=32)
     # a student checkpoint as StudentCheckpointHook writes it, and a full distillation

@@ -18,7 +18,7 @@ from mmengine.config import Config
 from mmengine.dataset import Compose
 from mmengine.runner import Runner
 
-from mmkd.models.algorithms import build_model
+from mmkd.models.builder import build_model
 from mmkd.models.student_config import mmkd_types, student_config
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

@@ -29,7 +29,7 @@ from mmengine.runner import Runner  # noqa: E402
 import mmkd  # noqa: E402,F401
 from mmkd.analysis import cka_matrix, collect_stage_features  # noqa: E402
 from mmkd.datasets import set_data_root  # noqa: E402
-from mmkd.models.algorithms import build_model  # noqa: E402
+from mmkd.models.builder import build_model  # noqa: E402
 from mmkd.utils.checkpoint import load_state_dict_file  # noqa: E402
 
 # where each role's weights sit inside a full distillation checkpoint

@@ -1,5 +1,5 @@
 # OADP on the embedded shapes OV split: the ViLD-ensemble Faster R-CNN R18-w8
-# student distilled from the small CLIP (mmkd-tiny-vit-64, tools/train_clip.py)
+# student distilled from the small CLIP (mmkd-tiny-vit-64, configs/clip)
 # through its OAKE cache (tools/extract_oake_features.py); the CLIP never runs
 # in training. Full pyramid here; the ablation configs switch `levels`.
 # OADP's warm-ups (200 / 1000 / 2000 of 40k iterations) are shortened for this

@@ -3,8 +3,8 @@
 # of the 8 class names plus a learned background (mmkd.CLIPTextShared2FCBBoxHead),
 # novel columns (ring, diamond) -inf in training; class-agnostic regression,
 # since novel classes have no boxes to learn regression rows from. The text
-# embeddings are the small CLIP's (tools/train_clip.py writes them beside its
-# checkpoint); users with a real CLIP point this at its embeddings.
+# embeddings are the small CLIP's (configs/clip writes them beside
+# its checkpoint); users with a real CLIP point this at its embeddings.
 _base_ = ['./faster-rcnn_r18-w8_fpn_shapes.py']
 custom_imports = dict(imports=['mmkd.models.oadp.text_bbox_head'], allow_failed_imports=False)
 text_embeddings = 'work_dirs/clip/mmkd-tiny-vit-64_shapes_coco.pth.text.pth'

@@ -1,8 +1,9 @@
 from .mask_recall import mask_iou_matrix, mask_recall
 from .prompt_miou import PromptMIoU
 from .topk_accuracy import TopKAccuracy
+from .zero_shot_accuracy import ZeroShotAccuracy, grouped_accuracy
 
-__all__ = ['PromptMIoU', 'TopKAccuracy', 'mask_iou_matrix', 'mask_recall']
+__all__ = ['PromptMIoU', 'TopKAccuracy', 'ZeroShotAccuracy', 'grouped_accuracy', 'mask_iou_matrix', 'mask_recall']
 from .ov_ap50 import OpenVocabularyAP50
 
 __all__ += ['OpenVocabularyAP50']

@@ -1,7 +1,7 @@
-from .model_builder import build_model, load_model_cfg
-from .multi_teacher_distill import MultiTeacherDistill, SingleTeacherDistill
+from .multi_teacher_distill import MultiTeacherDistill
+from .single_teacher_distill import SingleTeacherDistill
 
-__all__ = ['MultiTeacherDistill', 'SingleTeacherDistill', 'build_model', 'load_model_cfg']
+__all__ = ['MultiTeacherDistill', 'SingleTeacherDistill']
 from .sam_prompt_trainer import SamPromptTrainer
 from .tinysam_distill import TinySAMDistill
 

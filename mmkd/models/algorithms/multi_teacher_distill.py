@@ -15,6 +15,7 @@ have everything they need.
 """
 from __future__ import annotations
 
+import copy
 import functools
 from typing import Any, Dict, List, Optional, Union
 
@@ -25,8 +26,8 @@ from torch import nn
 from mmkd.cache import CachedTeacher
 from mmkd.registry import MODELS, TASK_UTILS, scoped
 from mmkd.utils.checkpoint import load_into
+from ..builder import build_model, load_model_cfg
 from ..distillers.base_distiller import LOSS_PREFIX, BaseDistiller
-from .model_builder import build_model
 from .partial_forward import TeacherPartialForward
 from .teacher_inputs import TeacherInput
 
@@ -73,8 +74,11 @@ class MultiTeacherDistill(BaseModel):
             data_preprocessor = getattr(student_model, 'data_preprocessor', None)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.student = student_model
-        self.teachers = nn.ModuleDict({name: build_model(spec, f'teacher {name!r}')
-                                       for name, spec in teachers.items()})
+        # the configs the teachers are built from, kept for the teacher cache's fingerprints
+        self.teacher_model_cfgs = {name: load_model_cfg(spec, f'teacher {name!r}')
+                                   for name, spec in teachers.items()}
+        self.teachers = nn.ModuleDict({name: MODELS.build(copy.deepcopy(cfg))
+                                       for name, cfg in self.teacher_model_cfgs.items()})
         self.teacher_specs = teachers
         self.teacher_trainable = teacher_trainable
         self.teacher_forward_mode = teacher_forward_mode
@@ -179,15 +183,3 @@ class MultiTeacherDistill(BaseModel):
             total = total + sum(extra)
             log_vars['loss'] = total
         return total, log_vars
-
-
-@MODELS.register_module()
-class SingleTeacherDistill(MultiTeacherDistill):
-    """The common case: one teacher, named ``'teacher'`` in recorders and loss inputs."""
-
-    def __init__(self, student: dict, teacher: dict, distiller: dict, **kwargs) -> None:
-        super().__init__(student=student, teachers=dict(teacher=teacher), distiller=distiller, **kwargs)
-
-    @property
-    def teacher(self) -> nn.Module:
-        return self.teachers['teacher']

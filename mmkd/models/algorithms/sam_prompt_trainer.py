@@ -28,7 +28,7 @@ from torch import nn
 
 from mmkd.models.sam import decode_masks, load_sam_checkpoint
 from mmkd.registry import MODELS
-from .model_builder import build_model
+from ..builder import build_model
 from .sam_prompting import (SamPromptSampler, check_prompt_types, check_sam_inputs, combine_prompt_losses,
                             predict_instance_masks, sam_data_preprocessor)
 

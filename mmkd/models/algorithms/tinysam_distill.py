@@ -43,7 +43,7 @@ from torch import nn
 from mmkd.models.losses.tinysam import l1_distill_loss
 from mmkd.models.sam import decode_masks
 from mmkd.registry import MODELS
-from .multi_teacher_distill import SingleTeacherDistill
+from .single_teacher_distill import SingleTeacherDistill
 from .sam_prompt_trainer import build_sam_model, zero_loss
 from .sam_prompting import (SamPromptSampler, check_prompt_types, check_sam_inputs, combine_prompt_losses,
                             predict_instance_masks, sam_data_preprocessor)

@@ -3,7 +3,8 @@
 A crop is assigned the category whose prompt-ensembled text embedding has
 the largest cosine similarity with the crop's image embedding, among all
 categories (base and novel together, as a detector's classifier sees them).
-Accuracy is reported over all crops and per group of categories (base / novel).
+Accuracy is reported over all crops and per group of categories (base / novel),
+as :class:`~mmkd.evaluation.ZeroShotAccuracy` reports it in training.
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Dict, Mapping, Optional, Sequence
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+
+from mmkd.evaluation.metrics.zero_shot_accuracy import grouped_accuracy
 
 
 def zero_shot_predictions(image_embeddings: Tensor, text_embeddings: Tensor) -> Tensor:
@@ -37,9 +40,4 @@ def zero_shot_accuracy(image_embeddings: Tensor, labels: Tensor, text_embeddings
     if len(labels) and (labels.min() < 0 or labels.max() >= len(text_embeddings)):
         raise ValueError(f'zero_shot_accuracy: labels must lie in [0, {len(text_embeddings)}), got '
                          f'[{int(labels.min())}, {int(labels.max())}]')
-    correct = (zero_shot_predictions(image_embeddings, text_embeddings).cpu() == labels.cpu()).float()
-    result = {'all': correct.mean().item() if len(correct) else float('nan')}
-    for name, members in (groups or {}).items():
-        chosen = torch.isin(labels.cpu(), torch.as_tensor(list(members), dtype=torch.long))
-        result[name] = correct[chosen].mean().item() if bool(chosen.any()) else float('nan')
-    return result
+    return grouped_accuracy(zero_shot_predictions(image_embeddings, text_embeddings), labels, groups)

@@ -30,7 +30,6 @@ from mmengine.model import constant_init, kaiming_init
 from torch import Tensor, nn
 
 from mmkd.registry import MODELS
-from mmkd.structures import BoxTargets
 from .utils import check_pair
 
 
@@ -178,8 +177,8 @@ class FGDLoss(nn.Module):
         loss_weight: overall factor.
 
     ``forward(preds_S, preds_T, gt)``: ``gt`` is the batch's ground truth as a
-    loss input, either :class:`~mmkd.structures.BoxTargets`
-    (``('data_samples', 'gt_boxes')``: boxes scaled from their input shape to
+    loss input, either GT boxes with their input shapes (``BoxTargets``, from
+    ``('data_samples', 'gt_boxes')``: boxes scaled from their input shape to
     the level's ``H x W``, so one loss serves every FPN level) or ``(N, H0, W0)``
     label maps (``('data_samples', 'gt_sem_seg')``, with ``foreground_classes``).
     The module owns the student and teacher GcBlocks.
@@ -204,10 +203,10 @@ class FGDLoss(nn.Module):
         self.gc_student = GcBlock(channels)
         self.gc_teacher = GcBlock(channels)
 
-    def masks(self, gt: Union[BoxTargets, Tensor], batch_size: int, feat_hw: Sequence[int],
+    def masks(self, gt: Union[Any, Tensor], batch_size: int, feat_hw: Sequence[int],
               device: torch.device) -> Tuple[Tensor, Tensor]:
         """Foreground/background masks from detection boxes or segmentation label maps."""
-        if isinstance(gt, BoxTargets):
+        if hasattr(gt, 'boxes') and hasattr(gt, 'input_shapes'):  # mmkd.structures.BoxTargets
             if len(gt) != batch_size:
                 raise ValueError(f'FGDLoss: GT boxes of {len(gt)} data samples for a feature batch of {batch_size}')
             return fgd_masks(gt.boxes, gt.input_shapes, feat_hw, device=device)
@@ -222,7 +221,7 @@ class FGDLoss(nn.Module):
                              'that make the foreground')
         return fgd_masks_from_semseg(gt.to(device), feat_hw, self.foreground_classes, self.ignore_index)
 
-    def forward(self, preds_S: Tensor, preds_T: Tensor, gt: Union[BoxTargets, Tensor]) -> Tensor:
+    def forward(self, preds_S: Tensor, preds_T: Tensor, gt: Union[Any, Tensor]) -> Tensor:
         check_pair('FGD', preds_S, preds_T, ndim=4)
         if preds_T.shape[1] != self.channels:
             raise ValueError(f'FGD was built for {self.channels} channels, got features of shape '

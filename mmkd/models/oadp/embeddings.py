@@ -11,10 +11,10 @@ from typing import Callable, Sequence, Tuple
 import torch
 from torch import Tensor
 
+from mmkd.structures.boxes import adaptive_square_boxes
+from mmkd.structures.crops import box_background_masks, crop_and_resize
 from .blocks import sliding_block_boxes
-from .crops import box_background_masks, crop_and_resize
 from .object_attention import ObjectAwareEncoder
-from .proposal_transform import adaptive_square_boxes
 
 EncodeImage = Callable[[Tensor], Tensor]  # (B, 3, S, S) -> (B, D), L2-normalised
 

@@ -38,7 +38,7 @@ import torch
 from mmdet.models.roi_heads import StandardRoIHead
 from torch import Tensor
 
-from mmkd.registry import MODELS
+from mmkd.registry import MODELS, scoped
 from .embedding_head import CLIPEmbeddingHead  # noqa: F401  (registers the object head)
 from .text_bbox_head import CLIPTextClassifier
 
@@ -92,11 +92,7 @@ class ViLDEnsembleRoIHead(StandardRoIHead):
                 raise TypeError('ViLDEnsembleRoIHead: the object head needs a bbox_head whose fc_cls is a '
                                 f'CLIPTextClassifier (mmkd.CLIPTextShared2FCBBoxHead), got '
                                 f'{type(classifier).__name__}')
-            cfg = dict(object_head)
-            if '.' not in cfg.get('type', 'mmkd.CLIPEmbeddingHead'):
-                cfg['type'] = 'mmkd.' + cfg['type']
-            cfg.setdefault('type', 'mmkd.CLIPEmbeddingHead')
-            self.object_head = MODELS.build(cfg)
+            self.object_head = MODELS.build(scoped({'type': 'CLIPEmbeddingHead', **object_head}))
             dim = classifier.text_embeddings.shape[1]
             if getattr(self.object_head, 'embed_dim', dim) != dim:
                 raise ValueError(f'ViLDEnsembleRoIHead: object_head embed_dim {self.object_head.embed_dim} differs '

@@ -13,30 +13,12 @@ RPN of a trained base-only detector (:mod:`mmkd.models.oadp.rpn_proposals`).
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Sequence
 
 import torch
 from torch import Tensor
 
-from .proposal_transform import _check_boxes, valid_proposals
-
-
-def jitter_boxes(boxes: Tensor, amount: float, generator: Optional[torch.Generator] = None) -> Tensor:
-    """Move each ``(N, 4)`` box's centre by up to ``amount`` times its width / height and
-    scale its width and height by ``exp(u)``, ``u`` uniform in ``[-amount, amount]``
-    (independently per coordinate)."""
-    _check_boxes('jitter_boxes', boxes)
-    if amount < 0:
-        raise ValueError(f'jitter_boxes: amount must be >= 0, got {amount}')
-    boxes = boxes.float()
-    if amount == 0 or len(boxes) == 0:
-        return boxes.clone()
-    wh = boxes[:, 2:] - boxes[:, :2]
-    center = (boxes[:, :2] + boxes[:, 2:]) / 2
-    rand = torch.rand(len(boxes), 4, generator=generator) * 2 - 1
-    center = center + rand[:, :2] * amount * wh
-    wh = wh * torch.exp(rand[:, 2:] * amount)
-    return torch.cat([center - wh / 2, center + wh / 2], dim=1)
+from mmkd.structures.boxes import check_boxes, jitter_boxes, valid_proposals
 
 
 def gt_jitter_proposals(gt_boxes: Tensor, image_size: Sequence[int], num_jitter: int = 4, amount: float = 0.15,
@@ -47,7 +29,7 @@ def gt_jitter_proposals(gt_boxes: Tensor, image_size: Sequence[int], num_jitter:
     narrower or lower than ``min_size`` pixels are dropped, as OADP drops
     small proposals. ``seed`` and ``sample_index`` (the image id) fix the draw.
     """
-    _check_boxes('gt_jitter_proposals', gt_boxes)
+    check_boxes('gt_jitter_proposals', gt_boxes)
     if num_jitter < 0:
         raise ValueError(f'gt_jitter_proposals: num_jitter must be >= 0, got {num_jitter}')
     gt_boxes = gt_boxes.float().cpu()

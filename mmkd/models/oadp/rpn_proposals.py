@@ -21,7 +21,6 @@ the pipeline's ``scale_factor``, clipped to the original image, those with
 from __future__ import annotations
 
 import copy
-import hashlib
 import os.path as osp
 from typing import Any, Dict, Optional, Sequence
 
@@ -32,8 +31,9 @@ from mmengine.logging import MMLogger
 from mmengine.registry import DefaultScope
 from torch import Tensor
 
-from mmkd.cache.fingerprint import _hash_tensors, canonical_json
-from .proposal_transform import valid_proposals
+from mmkd.utils.hashing import json_sha256, tensors_sha256
+from ..builder import load_model_cfg
+from mmkd.structures.boxes import valid_proposals
 
 # model config entries that do not change the RPN's proposals (the RoI head's
 # weights are still in the weights hash; its config may hold file paths)
@@ -68,7 +68,6 @@ class RPNProposalSource:
                  device: Any = 'cpu', checkpoint_prefix: Optional[str] = None, weights_only: bool = True) -> None:
         from mmdet.utils import get_test_pipeline_cfg
 
-        from mmkd.models.algorithms.model_builder import load_model_cfg
         from mmkd.registry import MODELS
         from mmkd.utils.checkpoint import load_into
         if top_k < 1:
@@ -105,13 +104,10 @@ class RPNProposalSource:
             MMLogger.get_current_instance().warning(
                 f'RPN proposals: top_k={self.top_k} but {detector_config!r} has '
                 f'model.test_cfg.rpn.max_per_img={max_per_img}: at most {max_per_img} proposals per image')
-        digest = hashlib.sha256()
-        _hash_tensors(digest, self.model.state_dict())
-        self.weights_sha256 = digest.hexdigest()
+        self.weights_sha256 = tensors_sha256(self.model.state_dict())
         rpn_cfg = {k: v for k, v in model_cfg.items() if k not in _NOT_RPN_KEYS}
         rpn_cfg['test_cfg.rpn'] = self.model.rpn_head.test_cfg
-        self.config_sha256 = hashlib.sha256(
-            canonical_json(dict(model=rpn_cfg, pipeline=self.pipeline_cfg)).encode()).hexdigest()
+        self.config_sha256 = json_sha256(dict(model=rpn_cfg, pipeline=self.pipeline_cfg))
 
     def settings(self) -> Dict[str, Any]:
         """What the proposals depend on (part of the OAKE cache fingerprint)."""

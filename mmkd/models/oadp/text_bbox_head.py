@@ -47,7 +47,7 @@ def load_text_embeddings(source: TextEmbeddings, class_names: Optional[Sequence[
     """``(C, D)`` float32 text embeddings from a tensor, a nested list, or a ``.pth`` file.
 
     A file holds a tensor, or a dict with ``'embeddings'`` and optionally
-    ``'classes'`` (as ``tools/train_clip.py`` writes); with ``class_names``
+    ``'classes'`` (as ``mmkd.ExportCLIPHook`` writes); with ``class_names``
     given, the file's class list must equal it, so a column never means
     another class than the config thinks.
     """

@@ -6,7 +6,7 @@ from typing import Dict, Iterator
 
 from torch import nn
 
-from mmkd.registry import TASK_UTILS
+from mmkd.registry import TASK_UTILS, scoped
 from .base_recorder import BaseRecorder
 
 
@@ -23,11 +23,7 @@ class RecorderManager:
         self.model_name = model_name
         self.recorders: Dict[str, BaseRecorder] = {}
         for name, cfg in (cfgs or {}).items():
-            cfg = dict(cfg)
-            cfg['type'] = cfg.get('type', 'ModuleOutputs')
-            if '.' not in cfg['type']:
-                cfg['type'] = 'mmkd.' + cfg['type']
-            recorder = TASK_UTILS.build(cfg)
+            recorder = TASK_UTILS.build(scoped({'type': 'ModuleOutputs', **cfg}))
             try:
                 recorder.attach(model, model_name)
             except (KeyError, AttributeError) as err:

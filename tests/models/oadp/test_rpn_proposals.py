@@ -11,7 +11,7 @@ from mmengine.registry import DefaultScope
 from mmkd.cache import CacheMismatchError
 from mmkd.cache.index import CacheIndex
 from mmkd.datasets import generate_detection, write_ov_split
-from mmkd.models.algorithms.model_builder import load_model_cfg
+from mmkd.models.builder import load_model_cfg
 from mmkd.models.clip import CLIPTeacher
 from mmkd.models.oadp import OAKEFeatureCache, RPNProposalSource, extract_oake_features
 from mmkd.registry import MODELS

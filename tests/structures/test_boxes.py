@@ -1,10 +1,10 @@
-"""OAKE's adaptive square transform and the proposal filter, on boxes computed by hand."""
+"""Box geometry: OAKE's adaptive square, the proposal filter and the jitter, on boxes computed by hand."""
 import math
 
 import pytest
 import torch
 
-from mmkd.models.oadp import adaptive_square_boxes, valid_proposals
+from mmkd.structures.boxes import adaptive_square_boxes, jitter_boxes, valid_proposals
 
 
 def _square(box, image_size):
@@ -50,3 +50,17 @@ def test_bad_input_is_named():
 def test_valid_proposals_keeps_boxes_of_at_least_four_pixels():
     boxes = torch.tensor([[0, 0, 3, 10], [0, 0, 4, 4], [2, 2, 20, 3.5]])
     assert valid_proposals(boxes).tolist() == [False, True, False]
+
+
+def test_jitter_bounds_and_zero_amount():
+    boxes = torch.tensor([[10.0, 20.0, 30.0, 60.0]])  # w 20, h 40, centre (20, 40)
+    assert torch.equal(jitter_boxes(boxes, 0.0), boxes)
+    copies = jitter_boxes(boxes.repeat(200, 1), 0.1, torch.Generator().manual_seed(0))
+    centre, wh = (copies[:, :2] + copies[:, 2:]) / 2, copies[:, 2:] - copies[:, :2]
+    assert ((centre - torch.tensor([20.0, 40.0])).abs() <= torch.tensor([2.0, 4.0]) + 1e-5).all()
+    ratio = wh / torch.tensor([20.0, 40.0])
+    low, high = torch.exp(torch.tensor(-0.1)), torch.exp(torch.tensor(0.1))
+    assert (ratio >= low - 1e-6).all() and (ratio <= high + 1e-6).all()
+    assert copies.std(0).min() > 0.1  # really random
+    with pytest.raises(ValueError, match='amount'):
+        jitter_boxes(boxes, -0.1)

@@ -1,0 +1,62 @@
+"""The one extraction loop: computes only what is missing, dedupes, stops and resumes, checks its input."""
+import numpy as np
+import pytest
+import torch
+
+from mmkd.cache import ComputedBatch, TeacherFeatureCache, run_extraction, to_storage
+from mmkd.cache.index import CacheIndex, CacheMismatchError, recorder_signature
+
+RECORDS = {'m': {'x': dict(cfg=recorder_signature(dict(type='Fake')), spec='T', leaves=['m.x.0'])}}
+BATCHES = [(['1|{}', '2|{}'], [1, 2]), (['3|{}', '3|{}'], [3, 3]), (['4|{}', '5|{}'], [4, 5])]  # id|augmentation
+
+
+class Doubler:
+    """compute(): sample value v -> [v, 2v]; remembers which samples it was asked for."""
+
+    def __init__(self):
+        self.asked = []
+
+    def __call__(self, data, todo):
+        self.asked += [data[i] for i in todo]
+        return ComputedBatch(RECORDS, [{'m.x.0': torch.tensor([data[i], 2.0 * data[i]])} for i in todo])
+
+
+def read(cache_dir, key):
+    cache = TeacherFeatureCache(cache_dir, recorders={'m': {'x': dict(type='Fake')}})
+    return cache.read_sample(cache.locate([key])[0])['m']['x']
+
+
+def test_writes_every_sample_once_and_marks_the_cache_complete(tmp_path):
+    compute = Doubler()
+    stats = run_extraction(str(tmp_path), {'f': 'a'}, 'img_id', BATCHES, compute, shard_size=2)
+    assert stats == dict(written=5, skipped=1, shards=3)  # the repeated '3|{}' is computed once
+    assert compute.asked == [1, 2, 3, 4, 5]
+    assert CacheIndex.load(str(tmp_path)).complete
+    assert read(str(tmp_path), '4|{}').tolist() == [4.0, 8.0]
+
+
+def test_an_interrupted_run_resumes_computing_only_the_rest(tmp_path):
+    first = run_extraction(str(tmp_path), {'f': 'a'}, 'img_id', BATCHES, Doubler(), shard_size=2,
+                           stop_after_shards=1)
+    assert first == dict(written=2, skipped=0, shards=1) and not CacheIndex.load(str(tmp_path)).complete
+    compute = Doubler()
+    second = run_extraction(str(tmp_path), {'f': 'a'}, lambda: 'img_id', BATCHES, compute, shard_size=2)
+    assert compute.asked == [3, 4, 5] and second == dict(written=3, skipped=3, shards=2)
+    assert CacheIndex.load(str(tmp_path)).complete
+    with pytest.raises(CacheMismatchError):  # other fingerprints: refused, naming the ingredient
+        run_extraction(str(tmp_path), {'f': 'b'}, 'img_id', BATCHES, Doubler())
+
+
+def test_bad_input_is_refused_with_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match='my cache: there are no samples'):
+        run_extraction(str(tmp_path / 'a'), {}, 'img_id', [], Doubler(), what='my cache')
+    with pytest.raises(ValueError, match='compute returned 0 samples for 2 asked'):
+        run_extraction(str(tmp_path / 'b'), {}, 'img_id', BATCHES, lambda data, todo: ComputedBatch(RECORDS, []))
+
+
+def test_to_storage_casts_floats_and_refuses_float16_overflow():
+    assert to_storage(torch.tensor([1.5]), 'float16', 'x').dtype == torch.float16
+    assert to_storage(torch.tensor([3]), 'float16', 'x').dtype == torch.int64  # integers stay as they are
+    with pytest.raises(OverflowError, match=r'leaf x exceeds the float16 range.*--dtype float32'):
+        to_storage(torch.tensor([1e6]), 'float16', 'leaf x')
+    assert np.isinf(to_storage(torch.tensor([float('inf')]), 'float16', 'x').numpy()).all()  # inf stays inf

@@ -1,0 +1,27 @@
+"""The cache fingerprints the teacher configs the algorithm hands it, without importing the models package."""
+from types import SimpleNamespace
+
+import pytest
+from torch import nn
+
+from cache_toy import PIPELINE, build_toy
+from mmkd.cache.fingerprint import algorithm_fingerprints, teacher_fingerprint
+from mmkd.models.builder import load_model_cfg
+
+
+def test_teacher_print_is_that_of_the_config_the_teacher_was_built_from():
+    algo = build_toy()
+    prints = algorithm_fingerprints(algo, PIPELINE)
+    assert set(prints) == {'pipeline', 'data_preprocessor', 'teacher.teacher'}
+    cfg = load_model_cfg(algo.teacher_specs['teacher'], 'teacher')  # as the cache computed it before
+    assert prints['teacher.teacher'] == teacher_fingerprint(cfg, algo.teacher, algo.teacher_forward_mode)
+
+
+def test_an_algorithm_without_teacher_configs_is_named():
+    algo = SimpleNamespace(teachers={'t': nn.Linear(1, 1)}, data_preprocessor=nn.Identity(),
+                           teacher_forward_mode='tensor')
+    with pytest.raises(AttributeError, match='SimpleNamespace has no teacher_model_cfgs'):
+        algorithm_fingerprints(algo, PIPELINE)
+    algo.teacher_model_cfgs = {}
+    with pytest.raises(KeyError, match="no config of teacher 't'"):
+        algorithm_fingerprints(algo, PIPELINE)
