@@ -74,6 +74,24 @@ def test_every_config_kind_and_checkpoint_layout_loads_strictly(files, models):
     assert same_weights(load_sam_model(files['model_cfg'], files['epoch_1'], prefix='student.'), student)
 
 
+def test_task_model_distillation_layouts_load_strictly(tmp_path, models):
+    """configs/tinysam/: student and teacher are SamPromptTrainer, so every file keeps the Sam under `sam.`."""
+    student, teacher = models
+    config = write_config(tmp_path / 'distill.py', dict(
+        type='mmkd.SingleTeacherDistill',
+        student=dict(type='mmkd.SamPromptTrainer', sam=dict(type='mmkd.build_sam', **TINY_STUDENT)),
+        teacher=dict(type='mmkd.SamPromptTrainer', sam=dict(type='mmkd.build_sam', **TINY_TEACHER)),
+        distiller=dict(type='mmkd.TinySAMDistiller')))
+    full = {**{f'student.sam.{k}': v for k, v in student.state_dict().items()},
+            **{f'teachers.teacher.sam.{k}': v for k, v in teacher.state_dict().items()}}
+    torch.save(dict(state_dict=full), tmp_path / 'epoch_1.pth')
+    torch.save(dict(meta={}, state_dict={f'sam.{k}': v for k, v in student.state_dict().items()}),
+               tmp_path / 'student_epoch_1.pth')
+    for checkpoint, role, expected in (('epoch_1.pth', 'student', student), ('epoch_1.pth', 'teacher', teacher),
+                                       ('student_epoch_1.pth', 'student', student)):
+        assert same_weights(load_sam_model(config, str(tmp_path / checkpoint), role=role), expected), checkpoint
+
+
 def test_errors_name_the_file_and_what_is_wrong(files):
     with pytest.raises(KeyError, match=r"sam_epoch_1\.pth.*no SAM weights under any of the prefixes "
                                       r"\['', 'student\.'\]"):
