@@ -49,7 +49,8 @@ def files(tmp_path_factory, models):
                    teacher=dict(type='mmkd.build_sam', **TINY_TEACHER))),
                trainer_cfg=write_config(d / 'trainer.py', dict(
                    type='mmkd.SamPromptTrainer', sam=dict(type='mmkd.build_sam', **TINY_TEACHER))))
-    # the student-only file StudentCheckpointHook writes, a full TinySAM checkpoint, a SamPromptTrainer one
+    # the layouts of runs before TinySAM used the SAM task model (test_task_model_distillation_layouts_load_strictly
+    # has the current ones): a student-only file, a full TinySAMDistill checkpoint, and a SamPromptTrainer one
     torch.save(dict(meta={}, state_dict=student.state_dict()), d / 'student_epoch_1.pth')
     full = {**{f'student.{k}': v for k, v in student.state_dict().items()},
             **{f'teacher.{k}': v for k, v in teacher.state_dict().items()}}
