@@ -2,6 +2,7 @@
 prompts delivered to the frozen teacher, switches, export and the teacher cache."""
 import copy
 import os.path as osp
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -12,6 +13,7 @@ from mmengine.runner import Runner
 from mmkd.cache import extract_teacher_features
 from mmkd.cache.fingerprint import dataset_pipeline
 from mmkd.datasets.embedded import generate_detection
+from mmkd.engine import DistillLossWeightScheduleHook
 from mmkd.models.sam import load_sam_checkpoint
 from mmkd.registry import MODELS
 
@@ -197,7 +199,8 @@ def test_teacher_decodes_exactly_the_prompts_the_student_drew(data_root, teacher
     drawn, decoded_T = [], []
     student.draw_prompts = spy(drawn, student.draw_prompts)
     teacher.decode_prompts = spy(decoded_T, teacher.decode_prompts)
-    losses = algorithm(*first_batch(cfg, algorithm), mode='loss')
+    inputs, samples = first_batch(cfg, algorithm)
+    losses = algorithm(inputs, samples, mode='loss')
 
     assert len(drawn) == 1 and list(drawn[0][1]) == ['point', 'box']
     assert len(decoded_T) == 2  # one replay per prompt type, in the order drawn
@@ -205,6 +208,8 @@ def test_teacher_decodes_exactly_the_prompts_the_student_drew(data_root, teacher
         for field in ('image_index', 'point_coords', 'point_labels', 'boxes', 'mask_inputs'):
             s, t = getattr(prompts_S, field), getattr(prompts_T, field)
             assert (s is None and t is None) or torch.equal(s, t), field
+    with torch.no_grad():  # ... from the teacher's own embeddings
+        torch.testing.assert_close(decoded_T[0][0][0], teacher.sam.image_encoder(inputs))
     sum(losses.values()).backward()
     assert all(p.grad is None for p in teacher.parameters())
 
@@ -222,11 +227,14 @@ def test_each_term_can_be_scaled_or_switched_off(data_root, teacher_ckpt, tmp_pa
             return algorithm(*batch, mode='loss')
 
     full = step()
-    algorithm.distiller.set_weight_factor('loss_token', 0.0)
-    algorithm.distiller.set_weight_factor('loss_output', 0.5)
+    # at iteration 1: the output term warmed up to 1/4, the token term stopped
+    hook = DistillLossWeightScheduleHook(dict(loss_output=dict(warmup=4), loss_token=dict(stop_at=1)))
+    runner = SimpleNamespace(model=algorithm, iter=1, epoch=0)
+    hook.before_run(runner)
+    hook.before_train_iter(runner, 0)
     scaled = step()
     assert 'distill.loss_token' not in scaled
-    assert scaled['distill.loss_output'].item() == pytest.approx(0.5 * full['distill.loss_output'].item())
+    assert scaled['distill.loss_output'].item() == pytest.approx(0.25 * full['distill.loss_output'].item())
     for key in ('distill.loss_embedding', 'loss_focal', 'loss_dice', 'loss_iou'):
         assert scaled[key].item() == pytest.approx(full[key].item()), key
     with pytest.raises(KeyError, match="no distillation loss 'loss_tokens'"):
