@@ -5,12 +5,15 @@ Three kinds of config name a ``Sam``, and each training writes its weights
 under its own prefix:
 
 * a model config (``configs/_base_/models/tinysam_timm-vit-tiny128.py``:
-  ``model = dict(type='mmkd.build_sam', ...)``), with the student-only
-  ``student_*.pth`` a TinySAM run writes (keys as the bare ``Sam``);
+  ``model = dict(type='mmkd.build_sam', ...)``);
 * a ``SamPromptTrainer`` config (``configs/sam/``): weights under ``sam.``;
-* a ``TinySAMDistill`` config (``configs/tinysam/``): the ``student.`` or
-  ``teacher.`` keys of its full checkpoint (``role`` picks one), or again
-  the student-only file.
+* a distillation config whose student and teacher are ``SamPromptTrainer``
+  (``configs/tinysam/``): the ``student.sam.`` or ``teachers.teacher.sam.``
+  keys of its full checkpoint (``role`` picks one), or the student-only
+  ``student_*.pth`` (the student task model: ``sam.``). Configs of runs made
+  before TinySAM used the task model (``mmkd.TinySAMDistill`` with bare
+  ``Sam`` specs, weights under ``student.`` / ``teacher.``, student files
+  keyed as the bare ``Sam``) still load.
 
 So a user passes the config they trained with and whichever checkpoint they
 have; the prefix is found from the keys (or given), and the weights are
@@ -31,13 +34,15 @@ from mmkd.models.sam import HierarchicalMaskGenerator, check_sam_state_dict
 from mmkd.utils.checkpoint import load_state_dict_file
 
 SAM_ROLES = ('student', 'teacher')
+#: the key prefix of each role in a SingleTeacherDistill checkpoint
+IN_ALGORITHM = dict(student='student.', teacher='teachers.teacher.')
 EVERYTHING_MODES = ('hierarchical', 'dense')
 
 
 def sam_spec_of_config(cfg: Config, role: str = 'student', source: str = 'config') -> Tuple[dict, Tuple[str, ...]]:
     """The ``Sam`` model spec in ``cfg.model`` and the key prefixes its checkpoints may use.
 
-    ``role`` matters only for a ``TinySAMDistill`` config (which of its two
+    ``role`` matters only for a distillation config (which of its two
     models); the prefixes are tried in order by :func:`strip_sam_prefix`.
     """
     if role not in SAM_ROLES:
@@ -45,15 +50,24 @@ def sam_spec_of_config(cfg: Config, role: str = 'student', source: str = 'config
     model = cfg.get('model')
     if not isinstance(model, Mapping) or 'type' not in model:
         raise KeyError(f'{source} has no `model` dict with a `type`')
-    name = str(model['type']).rpartition('.')[-1]
+    name = _type_name(model)
+    # where a distillation of two SAM task models keeps each of them
+    in_algorithm = f'{IN_ALGORITHM[role]}sam.'
     if name == 'build_sam':
-        return dict(model), ('', f'{role}.', 'sam.')
+        return dict(model), ('', f'{role}.', 'sam.', in_algorithm)
     if name == 'SamPromptTrainer':
         return dict(model['sam']), ('', 'sam.')
-    if name == 'TinySAMDistill':
+    if name == 'TinySAMDistill':  # a run from before the SAM task model: bare Sam specs
         return dict(model[role]), ('', f'{role}.')
+    role_spec = model.get(role)
+    if isinstance(role_spec, Mapping) and _type_name(role_spec) == 'SamPromptTrainer':
+        return dict(role_spec['sam']), ('', 'sam.', in_algorithm)
     raise TypeError(f'{source}: model type {model["type"]!r} names no SAM model; expected mmkd.build_sam, '
-                    'mmkd.SamPromptTrainer or mmkd.TinySAMDistill')
+                    'mmkd.SamPromptTrainer or a distillation whose student and teacher are mmkd.SamPromptTrainer')
+
+
+def _type_name(spec: Mapping) -> str:
+    return str(spec.get('type', '')).rpartition('.')[-1]
 
 
 def strip_sam_prefix(state: Mapping[str, torch.Tensor], model_keys: Sequence[str], prefixes: Sequence[str],
@@ -85,8 +99,8 @@ def load_sam_model(config: Union[str, Config], checkpoint: Optional[str] = None,
             ``'sam.'``, ``''``); by default found from the keys.
         weights_only: ``torch.load``'s safe mode; ``False`` opts out for trusted files.
     """
-    # imported here: mmkd.models.algorithms pulls in mmdet, which a plain `import mmkd.apis` should not need
-    from mmkd.models.algorithms.sam_prompt_trainer import build_sam_model
+    # imported here: mmkd.models pulls in mmdet, which a plain `import mmkd.apis` should not need
+    from mmkd.models.sam.prompt_trainer import build_sam_model
 
     source = repr(config) if isinstance(config, str) else 'config'
     cfg = Config.fromfile(config) if isinstance(config, str) else config

@@ -10,14 +10,11 @@ from .data_root import set_data_root
 from .embedded import (CITYSCAPES_CLASSES, CLASSIFICATION_CLASSES, SHAPES_CLASSES,
                        generate_classification, generate_detection, generate_segmentation)
 from .image_folder import ImageFolderDataset
-from .prompt_sampling import (boxes_from_masks, draw_num_rounds, sample_hard_point_prompts,
-                              sample_points_in_masks)
 from .transforms import PackClsInputs
 
 __all__ = ['CITYSCAPES_CLASSES', 'CLASSIFICATION_CLASSES', 'SHAPES_CLASSES', 'ImageFolderDataset',
            'PackClsInputs', 'generate_classification', 'generate_detection', 'generate_segmentation',
-           'set_data_root', 'boxes_from_masks', 'draw_num_rounds', 'sample_hard_point_prompts',
-           'sample_points_in_masks']
+           'set_data_root']
 from .ov_split import (OV_COCO_BASE_CLASSES, OV_COCO_NOVEL_CLASSES, OV_SPLITS, SHAPES_BASE_CLASSES,
                        SHAPES_NOVEL_CLASSES, get_ov_split, split_coco_annotations, write_ov_split)
 

@@ -49,7 +49,8 @@ def files(tmp_path_factory, models):
                    teacher=dict(type='mmkd.build_sam', **TINY_TEACHER))),
                trainer_cfg=write_config(d / 'trainer.py', dict(
                    type='mmkd.SamPromptTrainer', sam=dict(type='mmkd.build_sam', **TINY_TEACHER))))
-    # the student-only file StudentCheckpointHook writes, a full TinySAM checkpoint, a SamPromptTrainer one
+    # the layouts of runs before TinySAM used the SAM task model (test_task_model_distillation_layouts_load_strictly
+    # has the current ones): a student-only file, a full TinySAMDistill checkpoint, and a SamPromptTrainer one
     torch.save(dict(meta={}, state_dict=student.state_dict()), d / 'student_epoch_1.pth')
     full = {**{f'student.{k}': v for k, v in student.state_dict().items()},
             **{f'teacher.{k}': v for k, v in teacher.state_dict().items()}}
@@ -72,6 +73,24 @@ def test_every_config_kind_and_checkpoint_layout_loads_strictly(files, models):
         assert not sam.training, (config, checkpoint)
         assert same_weights(sam, expected), (config, checkpoint, role)
     assert same_weights(load_sam_model(files['model_cfg'], files['epoch_1'], prefix='student.'), student)
+
+
+def test_task_model_distillation_layouts_load_strictly(tmp_path, models):
+    """configs/tinysam/: student and teacher are SamPromptTrainer, so every file keeps the Sam under `sam.`."""
+    student, teacher = models
+    config = write_config(tmp_path / 'distill.py', dict(
+        type='mmkd.SingleTeacherDistill',
+        student=dict(type='mmkd.SamPromptTrainer', sam=dict(type='mmkd.build_sam', **TINY_STUDENT)),
+        teacher=dict(type='mmkd.SamPromptTrainer', sam=dict(type='mmkd.build_sam', **TINY_TEACHER)),
+        distiller=dict(type='mmkd.TinySAMDistiller')))
+    full = {**{f'student.sam.{k}': v for k, v in student.state_dict().items()},
+            **{f'teachers.teacher.sam.{k}': v for k, v in teacher.state_dict().items()}}
+    torch.save(dict(state_dict=full), tmp_path / 'epoch_1.pth')
+    torch.save(dict(meta={}, state_dict={f'sam.{k}': v for k, v in student.state_dict().items()}),
+               tmp_path / 'student_epoch_1.pth')
+    for checkpoint, role, expected in (('epoch_1.pth', 'student', student), ('epoch_1.pth', 'teacher', teacher),
+                                       ('student_epoch_1.pth', 'student', student)):
+        assert same_weights(load_sam_model(config, str(tmp_path / checkpoint), role=role), expected), checkpoint
 
 
 def test_errors_name_the_file_and_what_is_wrong(files):

@@ -13,7 +13,7 @@ from pycocotools.coco import COCO
 from segment_anything import SamPredictor
 
 from mmkd.datasets.embedded import generate_detection
-from mmkd.datasets.prompt_sampling import center_points_of_masks
+from mmkd.models.sam.prompt_sampling import center_points_of_masks
 from mmkd.models.sam import build_sam
 
 # torch deprecates torch.ao.quantization in favour of torchao (not installed); the API still works

@@ -45,8 +45,8 @@ from mmengine.runner import Runner  # noqa: E402
 import mmkd  # noqa: E402,F401
 from benchmarks.common import interleaved_times, markdown_table, median, ratios, spread  # noqa: E402
 from mmkd.apis.sam_inference import load_sam_model  # noqa: E402
-from mmkd.models.algorithms.sam_prompting import (PROMPT_TYPES, check_prompt_types, check_sam_inputs,  # noqa: E402
-                                                  predict_instance_masks, sam_data_preprocessor)
+from mmkd.models.sam import (PROMPT_TYPES, check_prompt_types, check_sam_inputs, predict_instance_masks,  # noqa: E402
+                             sam_data_preprocessor)
 from mmkd.models.sam import quantize_sam_image_encoder  # noqa: E402
 from mmkd.models.sam.quantization import QUANT_MODES  # noqa: E402
 from mmkd.registry import METRICS, MODELS  # noqa: E402
@@ -117,10 +117,11 @@ def dataloader_cfgs(cfg: Config, data_config, data_root, batch_size: int) -> dic
 
 
 def build_preprocessor(cfg: Config, img_size: int):
-    """The training config's data preprocessor, else SAM's (what the SAM algorithms default to)."""
+    """The training config's data preprocessor (the algorithm's, else its student's), else SAM's
+    (what the SAM task model defaults to)."""
     model = cfg.get('model', {})
-    spec = model.get('data_preprocessor') if str(model.get('type', '')).endswith(
-        ('SamPromptTrainer', 'TinySAMDistill')) else None
+    student = model.get('student')
+    spec = model.get('data_preprocessor') or (student.get('data_preprocessor') if isinstance(student, dict) else None)
     return MODELS.build(spec or sam_data_preprocessor(img_size))
 
 
@@ -224,7 +225,9 @@ def main(argv=None):
     cfg = Config.fromfile(args.config)
     sam = load_sam_model(cfg, args.checkpoint, role=args.role, prefix=args.prefix,
                          weights_only=not args.trusted_checkpoint).cpu()
-    multimask = bool(cfg.model.get('multimask_output', False))
+    student = cfg.model.get('student')
+    multimask = bool(cfg.model.get('multimask_output', student.get('multimask_output', False)
+                                   if isinstance(student, dict) else False))
     preprocessor = build_preprocessor(cfg, sam.image_encoder.img_size)
     loader_cfgs = dataloader_cfgs(cfg, args.data_config, args.data_root, args.batch_size)
     calib_loader = Runner.build_dataloader(loader_cfgs['calib'], seed=0)

@@ -148,11 +148,14 @@ class MultiTeacherDistill(BaseModel):
     def run_teachers(self, inputs: torch.Tensor, data_samples: Optional[List[Any]] = None,
                      losses: Optional[Dict[str, torch.Tensor]] = None) -> None:
         """Run the teachers on the batch (inside the distiller's recording context);
-        trainable teachers add their task losses to ``losses``."""
+        trainable teachers add their task losses to ``losses``. A frozen teacher the
+        distiller records nothing from is not run: its forward could change nothing."""
         for name, teacher in self.teachers.items():
             if self.teacher_trainable:  # online distillation: teachers learn their task too
                 losses.update({f'{name}.{k}': v
                                for k, v in teacher(inputs, data_samples, mode='loss').items()})
+                continue
+            if name not in self.distiller.recorder_managers:
                 continue
             with torch.no_grad():
                 inputs_T, samples_T = self.teacher_inputs[name](inputs, data_samples, teacher)

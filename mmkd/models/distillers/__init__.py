@@ -3,5 +3,7 @@ from .configurable_distiller import ConfigurableDistiller
 from .loss_input import LossInput
 from .oadp_distiller import OADPDistiller
 from .ofa_distiller import OFADistiller
+from .tinysam_distiller import TinySAMDistiller
 
-__all__ = ['BaseDistiller', 'ConfigurableDistiller', 'LossInput', 'OADPDistiller', 'OFADistiller', 'distill_loss_key']
+__all__ = ['BaseDistiller', 'ConfigurableDistiller', 'LossInput', 'OADPDistiller', 'OFADistiller',
+           'TinySAMDistiller', 'distill_loss_key']

@@ -23,10 +23,12 @@ __all__ += ['ACAMLoss', 'cross_attention_fusion', 'channel_masks', 'spatial_mask
 from .ofa import OFALoss, ofa_loss
 
 __all__ += ['OFALoss', 'ofa_loss']
-from .tinysam import (TinySAMLoss, hard_mask_weight, l1_distill_loss, mask_dice_loss, mask_focal_loss, mask_iou,
+from .tinysam import (L1DistillLoss, TinySAMLoss, TinySAMOutputLoss, combine_prompt_losses, hard_mask_weight,
+                      hard_weighted_output_loss, l1_distill_loss, mask_dice_loss, mask_focal_loss, mask_iou,
                       weighted_output_loss)
 
-__all__ += ['TinySAMLoss', 'hard_mask_weight', 'l1_distill_loss', 'mask_dice_loss', 'mask_focal_loss', 'mask_iou',
+__all__ += ['L1DistillLoss', 'TinySAMLoss', 'TinySAMOutputLoss', 'combine_prompt_losses', 'hard_mask_weight',
+            'hard_weighted_output_loss', 'l1_distill_loss', 'mask_dice_loss', 'mask_focal_loss', 'mask_iou',
             'weighted_output_loss']
 from .oadp import (AsymmetricLoss, BlockDistillLoss, GlobalDistillLoss, ObjectDistillLoss, RelationDistillLoss,
                    asymmetric_loss, global_distill_loss, object_distill_loss, relation_distill_loss,

@@ -1,8 +1,7 @@
 """TinySAM full-stage distillation with hard mask weighting, plus SAM's mask losses.
 
 Shu et al., "TinySAM: Pushing the Envelope for Efficient Segment Anything
-Model", AAAI 2025 (no training code released; terms from the paper, see
-``specs/methods.md`` section 5):
+Model", AAAI 2025 (no training code released; terms from the paper):
 
 * ``L_embedding = |E_S - E_T|``: image embeddings;
 * ``L_token = |T_S - T_T|``: the mask decoder's two-way transformer output for
@@ -15,7 +14,16 @@ Model", AAAI 2025 (no training code released; terms from the paper, see
 
 The paper uses l1 for every distillation term (MSE was "too small to
 optimise"). Its weights alpha, beta, gamma and eps are not given; 1, 1, 1 and
-1e-6 are this project's defaults. The focal:dice ratio 20:1 is SAM's.
+1e-6 are the defaults here (the configs use gamma = 0.1). The focal:dice ratio
+20:1 is SAM's.
+
+In training, the ground-truth terms are the SAM task model's own loss
+(``SamPromptTrainer`` with ``TinySAMLoss``), and each distillation term is a
+loss of :class:`~mmkd.models.distillers.TinySAMDistiller`:
+:class:`L1DistillLoss` (``loss_weight`` alpha, beta) for the embeddings and
+tokens, :class:`TinySAMOutputLoss` (``loss_weight`` gamma) for the masks, so
+every term can be scheduled by name. :class:`TinySAMLoss` computes all of them
+in one call from given tensors.
 """
 from __future__ import annotations
 
@@ -116,7 +124,83 @@ def weighted_output_loss(masks_S: Tensor, masks_T: Tensor, weights: Optional[Ten
     return per_mask.mean()
 
 
-# ------------------------------------------------------------- module
+def hard_weighted_output_loss(masks_S: Tensor, masks_T: Tensor, gt_masks: Tensor, iou_S: Optional[Tensor] = None,
+                              eps: float = 1e-6, mask_threshold: float = 0.0) -> Tensor:
+    """``L_output`` with hard mask weighting: :func:`weighted_output_loss` with
+    ``H = sigmoid(IoU(M_T, GT) / (IoU(M_S, GT) + eps) - 1)`` (no gradient).
+
+    ``iou_S`` ``(N, M)``: the student's IoUs if already computed (else from ``masks_S``).
+    """
+    if iou_S is None:
+        iou_S = mask_iou(to_gt_size(masks_S.detach(), gt_masks), gt_masks, mask_threshold)
+    iou_T = mask_iou(to_gt_size(masks_T.detach(), gt_masks), gt_masks, mask_threshold)
+    return weighted_output_loss(masks_S, masks_T, hard_mask_weight(iou_T, iou_S, eps))
+
+
+def combine_prompt_losses(per_type: Dict[str, Dict[str, Tensor]], counts: Dict[str, int]) -> Dict[str, Tensor]:
+    """Mean of each loss over all prompts, from per-prompt-type losses.
+
+    Point and box prompts are decoded separately (their decoder token
+    sequences differ in length), so the loss is computed per type; weighting
+    each type's mean by its prompt count gives the mean over every prompt,
+    exactly what one call on all prompts would give for the mask terms.
+    A loss present for one type only (the image embedding term) is kept as is.
+    """
+    total = sum(counts.values())
+    keys = {k for losses in per_type.values() for k in losses}
+    combined = {}
+    for key in sorted(keys):
+        kinds = [kind for kind in per_type if key in per_type[kind]]
+        if len(kinds) == 1:
+            combined[key] = per_type[kinds[0]][key]
+        else:
+            combined[key] = sum(per_type[kind][key] * (counts[kind] / total) for kind in kinds)
+    return combined
+
+
+# ------------------------------------------------------------- modules
+@MODELS.register_module()
+class L1DistillLoss(nn.Module):
+    """``loss_weight * mean |S - T|`` over every element (TinySAM's embedding and token terms)."""
+
+    def __init__(self, loss_weight: float = 1.0) -> None:
+        super().__init__()
+        self.loss_weight = loss_weight
+
+    def forward(self, preds_S: Tensor, preds_T: Tensor) -> Tensor:
+        return self.loss_weight * l1_distill_loss(preds_S, preds_T)
+
+
+@MODELS.register_module()
+class TinySAMOutputLoss(nn.Module):
+    """TinySAM's mask-output term ``loss_weight * mean_i H_i |D_S^i - D_T^i|``.
+
+    Args:
+        loss_weight: gamma.
+        hard_mask_weighting: ``False`` drops ``H`` (every mask weighs 1), the
+            ablation without hard mask weighting.
+        eps: keeps ``H`` finite when the student's IoU is 0.
+        mask_threshold: logit above which a pixel is in a mask (SAM's 0).
+    """
+
+    def __init__(self, loss_weight: float = 1.0, hard_mask_weighting: bool = True, eps: float = 1e-6,
+                 mask_threshold: float = 0.0) -> None:
+        super().__init__()
+        if eps <= 0:
+            raise ValueError(f'TinySAMOutputLoss: eps must be positive, got {eps}')
+        self.loss_weight = loss_weight
+        self.hard_mask_weighting = hard_mask_weighting
+        self.eps = eps
+        self.mask_threshold = mask_threshold
+
+    def forward(self, preds_S: Tensor, preds_T: Tensor, gt_masks: Tensor) -> Tensor:
+        """``preds_S``, ``preds_T``: ``(N, M, h, w)`` mask logits; ``gt_masks``: ``(N, H, W)``."""
+        if not self.hard_mask_weighting:
+            return self.loss_weight * weighted_output_loss(preds_S, preds_T)
+        return self.loss_weight * hard_weighted_output_loss(preds_S, preds_T, gt_masks, eps=self.eps,
+                                                            mask_threshold=self.mask_threshold)
+
+
 @MODELS.register_module()
 class TinySAMLoss(nn.Module):
     """TinySAM's total loss: ``alpha L_embedding + beta L_token + gamma L_output* + L_mask + L_iou``.
@@ -185,9 +269,7 @@ class TinySAMLoss(nn.Module):
         if tokens_T is not None:
             losses['loss_token'] = self.beta * l1_distill_loss(tokens_S, tokens_T, 'TinySAM token')
         if masks_T is not None:
-            weights = None
-            if self.hard_mask_weighting:
-                iou_T = mask_iou(to_gt_size(masks_T.detach(), gt_masks), gt_masks, self.mask_threshold)
-                weights = hard_mask_weight(iou_T, iou_S, self.eps)
-            losses['loss_output'] = self.gamma * weighted_output_loss(masks_S, masks_T, weights)
+            losses['loss_output'] = self.gamma * (
+                hard_weighted_output_loss(masks_S, masks_T, gt_masks, iou_S, self.eps, self.mask_threshold)
+                if self.hard_mask_weighting else weighted_output_loss(masks_S, masks_T))
         return losses

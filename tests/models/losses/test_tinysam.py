@@ -5,8 +5,8 @@ import math
 import pytest
 import torch
 
-from mmkd.models.losses import (TinySAMLoss, hard_mask_weight, mask_dice_loss, mask_focal_loss, mask_iou,
-                                weighted_output_loss)
+from mmkd.models.losses import (L1DistillLoss, TinySAMLoss, TinySAMOutputLoss, combine_prompt_losses,
+                                hard_mask_weight, mask_dice_loss, mask_focal_loss, mask_iou, weighted_output_loss)
 from mmkd.models.sam import SamPrompts, build_sam, decode_masks
 from mmkd.registry import MODELS
 
@@ -173,3 +173,45 @@ def test_without_teacher_only_gt_terms_and_errors():
         weighted_output_loss(torch.zeros(2, 1, 4, 4), torch.zeros(2, 1, 4, 4), torch.ones(3))
     with pytest.raises(ValueError, match='eps must be positive'):
         TinySAMLoss(eps=0)
+
+
+def test_combine_prompt_losses_is_the_mean_over_all_prompts():
+    per_type = dict(point=dict(loss_focal=torch.tensor(1.0), loss_token=torch.tensor(2.0),
+                               loss_embedding=torch.tensor(5.0)),
+                    box=dict(loss_focal=torch.tensor(4.0), loss_token=torch.tensor(0.5)))
+    out = combine_prompt_losses(per_type, dict(point=3, box=1))
+    assert out['loss_focal'].item() == pytest.approx((3 * 1.0 + 4.0) / 4)
+    assert out['loss_token'].item() == pytest.approx((3 * 2.0 + 0.5) / 4)
+    assert out['loss_embedding'].item() == 5.0  # computed once, not averaged with absent values
+
+
+def test_combined_mask_terms_equal_one_call_on_all_prompts():
+    g = torch.Generator().manual_seed(0)
+    masks_S, masks_T = torch.randn(5, 1, 8, 8, generator=g), torch.randn(5, 1, 8, 8, generator=g)
+    ious, gt = torch.rand(5, 1, generator=g), torch.rand(5, 16, 16, generator=g) > 0.5
+    loss = TinySAMLoss()
+    whole = loss(masks_S, ious, gt, masks_T=masks_T)
+    parts = {kind: loss(masks_S[idx], ious[idx], gt[idx], masks_T=masks_T[idx])
+             for kind, idx in (('point', slice(0, 3)), ('box', slice(3, 5)))}
+    combined = combine_prompt_losses(parts, dict(point=3, box=2))
+    for key in whole:
+        assert combined[key].item() == pytest.approx(whole[key].item(), rel=1e-5), key
+
+
+def test_distiller_term_modules_hand_values():
+    # the masks of test_iou_and_hard_weighted_output_from_hand_masks: mean |D_S - D_T| = 0.4, H = sigmoid(1)
+    gt = torch.zeros(1, 20, dtype=torch.bool)
+    gt[0, :10] = True
+    gt = gt.view(1, 4, 5)
+    masks_T, masks_S = masks_with(range(8)), masks_with(range(4))
+    assert TinySAMOutputLoss(loss_weight=0.1)(masks_S, masks_T, gt).item() == pytest.approx(0.1 * SIGMOID_1 * 0.4,
+                                                                                            rel=1e-5)
+    plain = TinySAMOutputLoss(loss_weight=0.1, hard_mask_weighting=False)
+    assert plain(masks_S, masks_T, gt).item() == pytest.approx(0.04, rel=1e-6)
+    # |1 - 3| and |-2 - 0| over 2 elements, times 0.5
+    l1 = L1DistillLoss(loss_weight=0.5)(torch.tensor([1.0, -2.0]), torch.tensor([3.0, 0.0]))
+    assert l1.item() == pytest.approx(0.5 * (2 + 2) / 2)
+    with pytest.raises(ValueError, match='preds_S and preds_T of the same shape'):
+        L1DistillLoss()(torch.zeros(2, 3), torch.zeros(3, 2))
+    with pytest.raises(ValueError, match='TinySAMOutputLoss: eps must be positive'):
+        TinySAMOutputLoss(eps=0.0)

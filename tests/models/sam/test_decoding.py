@@ -63,7 +63,7 @@ def test_prompt_validation_names_the_field(sam):
 
 def test_hard_prompt_sampling_drives_the_decoder(sam):
     """The sampler's padded prompts go through SAM's prompt encoder; the student's own masks steer it."""
-    from mmkd.datasets import sample_hard_point_prompts
+    from mmkd.models.sam.prompt_sampling import sample_hard_point_prompts
     g = torch.Generator().manual_seed(4)
     emb = torch.randn(2, 32, 8, 8, generator=g)
     gt = torch.zeros(3, 64, 64, dtype=torch.bool)

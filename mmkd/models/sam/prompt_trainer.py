@@ -1,36 +1,43 @@
-"""Prompt-based training of a Segment Anything model on instance masks, as an mmengine model.
+"""SAM as an mmengine task model: prompted training on instance masks, prompt mIoU in ``predict``.
 
 No SAM weights can be downloaded here, so the project trains its own small
-SAM-architecture teacher; the TinySAM ablation's "student on masks alone"
-baseline is the same training with the student's architecture. Each
-iteration encodes the images, turns up to ``max_instances`` ground-truth
-masks per image into a point and a box prompt (:class:`SamPromptSampler`),
-decodes a mask per prompt and applies SAM's losses (``TinySAMLoss`` without
-teacher inputs: focal + dice against the mask, l1 of the predicted IoU).
+SAM-architecture teacher, and a TinySAM student is this same task model with
+a small image encoder. Each ``loss`` step encodes the images, draws up to
+``max_instances`` ground-truth masks per image as a point and a box prompt
+(:meth:`SamPromptTrainer.draw_prompts`), decodes a mask per prompt
+(:meth:`SamPromptTrainer.decode_prompts`) and applies SAM's losses against
+the ground truth (focal + dice against the mask, l1 of the predicted IoU:
+the ground-truth terms of ``TinySAMLoss``).
+
+The two steps are methods so that distillation can use them without
+repeating them: a distiller records the prompts the student drew and replays
+them through the teacher's ``decode_prompts`` (see
+:class:`~mmkd.models.distillers.TinySAMDistiller`).
 
 ``predict`` mode prompts every instance with its centre-most point and its
 box and writes ``gt_masks`` / ``pred_masks`` on the data samples for
-``mmkd.PromptMIoU``, so mmengine's own ``ValLoop`` evaluates it.
+``mmkd.PromptMIoU``, so mmengine's own ``ValLoop`` evaluates it; ``tensor``
+mode returns the image embeddings.
 
 The model stays a stock ``segment_anything`` ``Sam`` under ``self.sam``; its
 weights are the checkpoint's ``sam.*`` keys, which
-``load_sam_checkpoint(model, path, prefix='sam.')`` (or a distillation
-teacher spec with ``ckpt_prefix='sam.'``) loads strictly.
+``load_sam_checkpoint(model, path, prefix='sam.')`` loads strictly.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
-import torch
 from mmengine.model import BaseModel
 from segment_anything.modeling import Sam
-from torch import nn
+from torch import Tensor, nn
 
-from mmkd.models.sam import decode_masks, load_sam_checkpoint
+from mmkd.models.losses.tinysam import combine_prompt_losses
 from mmkd.registry import MODELS
 from ..builder import build_model
-from .sam_prompting import (SamPromptSampler, check_prompt_types, check_sam_inputs, combine_prompt_losses,
-                            predict_instance_masks, sam_data_preprocessor)
+from .checkpoint import load_sam_checkpoint
+from .decoding import SamDecoderOutput, SamPrompts, decode_masks
+from .inputs import check_sam_inputs, sam_data_preprocessor
+from .instance_prompts import SamPromptSampler, check_prompt_types, predict_instance_masks
 
 
 def build_sam_model(spec: Union[dict, nn.Module], role: str) -> Sam:
@@ -42,7 +49,7 @@ def build_sam_model(spec: Union[dict, nn.Module], role: str) -> Sam:
     return model
 
 
-def zero_loss(model: nn.Module) -> torch.Tensor:
+def zero_loss(model: nn.Module) -> Tensor:
     """A zero that depends on every trainable parameter, for a batch without masks
     (keeps DDP's gradient all-reduce in step on every rank)."""
     return sum(p.sum() * 0 for p in model.parameters() if p.requires_grad)
@@ -82,7 +89,7 @@ class SamPromptTrainer(BaseModel):
         """segment_anything initialises its modules when built; nothing to redo (and a
         loaded checkpoint must not be overwritten)."""
 
-    def forward(self, inputs: torch.Tensor, data_samples: Optional[List[Any]] = None, mode: str = 'tensor') -> Any:
+    def forward(self, inputs: Tensor, data_samples: Optional[List[Any]] = None, mode: str = 'tensor') -> Any:
         check_sam_inputs(self.sam, inputs, type(self).__name__)
         if mode == 'loss':
             return self.loss(inputs, data_samples)
@@ -94,14 +101,23 @@ class SamPromptTrainer(BaseModel):
             return embeddings
         raise ValueError(f"{type(self).__name__}: unknown mode {mode!r} (use 'loss', 'predict' or 'tensor')")
 
-    def loss(self, inputs: torch.Tensor, data_samples: List[Any]) -> Dict[str, torch.Tensor]:
+    def draw_prompts(self, embeddings: Tensor, data_samples: List[Any]) -> Dict[str, Tuple[SamPrompts, Tensor]]:
+        """This step's training prompts, ``{prompt type: (prompts, gt_masks (N, H, W))}``
+        (empty without masks); hard point sampling is driven by this model, without gradient."""
+        return self.prompt_sampler.sample(self.sam, embeddings, data_samples, self.multimask_output)
+
+    def decode_prompts(self, embeddings: Tensor, prompts: SamPrompts) -> SamDecoderOutput:
+        """Masks, IoU predictions and decoder tokens of this model's decoder for ``prompts``."""
+        return decode_masks(self.sam, embeddings, prompts, self.multimask_output)
+
+    def loss(self, inputs: Tensor, data_samples: List[Any]) -> Dict[str, Tensor]:
         embeddings = self.sam.image_encoder(inputs)
-        prompts = self.prompt_sampler.sample(self.sam, embeddings, data_samples, self.multimask_output)
+        prompts = self.draw_prompts(embeddings, data_samples)
         if not prompts:
             return dict(loss_mask=zero_loss(self))
         per_type, counts = {}, {}
         for kind, (kind_prompts, gt) in prompts.items():
-            out = decode_masks(self.sam, embeddings, kind_prompts, self.multimask_output)
+            out = self.decode_prompts(embeddings, kind_prompts)
             per_type[kind] = self.criterion(out.masks, out.iou_predictions, gt)
             counts[kind] = len(kind_prompts)
         return combine_prompt_losses(per_type, counts)

@@ -2,8 +2,8 @@
 import pytest
 import torch
 
-from mmkd.datasets import boxes_from_masks, draw_num_rounds, sample_hard_point_prompts, sample_points_in_masks
-from mmkd.datasets.prompt_sampling import PAD_LABEL
+from mmkd.models.sam.prompt_sampling import (PAD_LABEL, boxes_from_masks, draw_num_rounds, sample_hard_point_prompts,
+                                             sample_points_in_masks)
 
 
 def inside(coords, labels, region):
@@ -120,7 +120,7 @@ def test_boxes_from_masks_and_jitter():
 
 
 def test_center_points_are_the_deepest_pixel():
-    from mmkd.datasets.prompt_sampling import center_points_of_masks
+    from mmkd.models.sam.prompt_sampling import center_points_of_masks
     masks = torch.zeros(4, 12, 12, dtype=torch.bool)
     masks[0, 2:7, 3:8] = True                  # 5x5 square: centre pixel (x=5, y=4)
     masks[1, 1:11, 1:11] = True                # 10x10 ring of width 2 around a 6x6 hole

@@ -11,8 +11,9 @@ padding points (label -1, "not a point").
 
 Everything here is a pure function of tensors plus a ``torch.Generator``
 (deterministic under a seed); the model enters only as the ``predict``
-callable, so datasets stay independent of distillers. Coordinates are pixels
-``(x, y)`` in the frame of the masks.
+callable. It lives with the SAM models, not with the datasets: drawing
+prompts is part of SAM's prompted training step (the data stay plain mmdet
+instance masks). Coordinates are pixels ``(x, y)`` in the frame of the masks.
 """
 from __future__ import annotations
 

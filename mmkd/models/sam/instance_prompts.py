@@ -1,4 +1,4 @@
-"""Prompts from ground-truth instance masks, shared by SAM training and TinySAM distillation.
+"""Prompts from ground-truth instance masks, for SAM's prompted training and its evaluation.
 
 A SAM-style model is trained and evaluated per instance: every ground-truth
 mask of an image becomes a point prompt and a box prompt, and the model must
@@ -21,7 +21,7 @@ frame ``SamPredictor`` passes to the prompt encoder.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -29,11 +29,10 @@ import torch.nn.functional as F
 from segment_anything.modeling import Sam
 from torch import Tensor
 
-from mmkd.datasets.prompt_sampling import (PAD_LABEL, boxes_from_masks, center_points_of_masks, draw_num_rounds,
-                                           sample_hard_point_prompts, sample_points_in_masks)
 from mmkd.models.losses.tinysam import to_gt_size
-from mmkd.models.sam import SamDecoderOutput, SamPrompts, decode_masks
-from mmkd.models.sam.builder import SAM_PIXEL_MEAN, SAM_PIXEL_STD
+from .decoding import SamDecoderOutput, SamPrompts, decode_masks
+from .prompt_sampling import (PAD_LABEL, boxes_from_masks, center_points_of_masks, draw_num_rounds,
+                              sample_hard_point_prompts, sample_points_in_masks)
 
 PROMPT_TYPES = ('point', 'box')
 
@@ -43,28 +42,6 @@ def check_prompt_types(prompt_types: Sequence[str], arg: str) -> tuple:
     if isinstance(prompt_types, str) or not prompt_types or set(prompt_types) - set(PROMPT_TYPES):
         raise ValueError(f'{arg} must be a non-empty subset of {PROMPT_TYPES}, got {prompt_types!r}')
     return tuple(prompt_types)
-
-
-def sam_data_preprocessor(img_size: int) -> dict:
-    """mmdet's ``DetDataPreprocessor`` doing what ``Sam.preprocess`` does.
-
-    SAM normalises RGB with its own statistics (mmcv loads BGR, hence ``bgr_to_rgb``) and pads bottom-right to
-    ``img_size``; with images resized so their longer side is ``img_size``
-    (``Resize(scale=(s, s), keep_ratio=True)``) padding to a multiple of
-    ``img_size`` is exactly that. Training masks are padded the same way.
-    """
-    return dict(type='mmdet.DetDataPreprocessor', mean=list(SAM_PIXEL_MEAN), std=list(SAM_PIXEL_STD),
-                bgr_to_rgb=True, pad_size_divisor=img_size, pad_mask=True)
-
-
-def check_sam_inputs(sam: Sam, inputs: Tensor, who: str) -> None:
-    """Raise unless ``inputs`` is a batch of ``img_size`` x ``img_size`` images (the size SAM pads to)."""
-    size = sam.image_encoder.img_size
-    if inputs.ndim != 4 or tuple(inputs.shape[-2:]) != (size, size):
-        raise ValueError(f'{who}: inputs of shape {tuple(inputs.shape)}, but the SAM image encoder takes '
-                         f'{size}x{size} images; resize the longer side to {size} in the pipeline '
-                         f'(mmdet Resize(scale=({size}, {size}), keep_ratio=True)) and pad with '
-                         f'DetDataPreprocessor(pad_size_divisor={size})')
 
 
 def instance_masks(data_sample, size: Tuple[int, int], device: torch.device) -> Tensor:
@@ -253,24 +230,3 @@ def predict_instance_masks(sam: Sam, embeddings: Tensor, data_samples: Sequence,
         sample.gt_masks = crop_gt.cpu()
         sample.pred_masks = preds
     return data_samples
-
-
-def combine_prompt_losses(per_type: Dict[str, Dict[str, Tensor]], counts: Dict[str, int]) -> Dict[str, Tensor]:
-    """Mean of each loss over all prompts, from per-prompt-type losses.
-
-    Point and box prompts are decoded separately (their decoder token
-    sequences differ in length), so the loss is computed per type; weighting
-    each type's mean by its prompt count gives the mean over every prompt,
-    exactly what one call on all prompts would give for the mask terms.
-    A loss present for one type only (the image embedding term) is kept as is.
-    """
-    total = sum(counts.values())
-    keys = {k for losses in per_type.values() for k in losses}
-    combined = {}
-    for key in sorted(keys):
-        kinds = [kind for kind in per_type if key in per_type[kind]]
-        if len(kinds) == 1:
-            combined[key] = per_type[kinds[0]][key]
-        else:
-            combined[key] = sum(per_type[kind][key] * (counts[kind] / total) for kind in kinds)
-    return combined

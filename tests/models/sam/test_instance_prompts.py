@@ -6,10 +6,9 @@ from mmdet.structures.mask import BitmapMasks
 from mmengine.structures import InstanceData
 
 from mmkd.evaluation import PromptMIoU
-from mmkd.models.algorithms.sam_prompting import (SamPromptSampler, best_masks, combine_prompt_losses, eval_prompts,
-                                                  instance_masks, predict_instance_masks)
-from mmkd.models.losses import TinySAMLoss
 from mmkd.models.sam import SamDecoderOutput, build_sam
+from mmkd.models.sam.instance_prompts import (SamPromptSampler, best_masks, eval_prompts, instance_masks,
+                                              predict_instance_masks)
 
 # 32 px SAM with a 4x4 embedding: the smallest model that exercises every path
 TINY_SAM = dict(img_size=32, patch_size=8, encoder_embed_dim=16, encoder_depth=1, encoder_num_heads=1,
@@ -34,29 +33,6 @@ def squares(size=32):
 def sam():
     torch.manual_seed(0)
     return build_sam(**TINY_SAM).eval()
-
-
-def test_combine_prompt_losses_is_the_mean_over_all_prompts():
-    per_type = dict(point=dict(loss_focal=torch.tensor(1.0), loss_token=torch.tensor(2.0),
-                               loss_embedding=torch.tensor(5.0)),
-                    box=dict(loss_focal=torch.tensor(4.0), loss_token=torch.tensor(0.5)))
-    out = combine_prompt_losses(per_type, dict(point=3, box=1))
-    assert out['loss_focal'].item() == pytest.approx((3 * 1.0 + 4.0) / 4)
-    assert out['loss_token'].item() == pytest.approx((3 * 2.0 + 0.5) / 4)
-    assert out['loss_embedding'].item() == 5.0  # computed once, not averaged with absent values
-
-
-def test_combined_mask_terms_equal_one_call_on_all_prompts():
-    g = torch.Generator().manual_seed(0)
-    masks_S, masks_T = torch.randn(5, 1, 8, 8, generator=g), torch.randn(5, 1, 8, 8, generator=g)
-    ious, gt = torch.rand(5, 1, generator=g), torch.rand(5, 16, 16, generator=g) > 0.5
-    loss = TinySAMLoss()
-    whole = loss(masks_S, ious, gt, masks_T=masks_T)
-    parts = {kind: loss(masks_S[idx], ious[idx], gt[idx], masks_T=masks_T[idx])
-             for kind, idx in (('point', slice(0, 3)), ('box', slice(3, 5)))}
-    combined = combine_prompt_losses(parts, dict(point=3, box=2))
-    for key in whole:
-        assert combined[key].item() == pytest.approx(whole[key].item(), rel=1e-5), key
 
 
 def test_instance_masks_pad_crop_and_drop_empty():
