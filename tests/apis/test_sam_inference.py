@@ -98,7 +98,7 @@ def test_strip_prefix_takes_the_first_prefix_holding_model_keys():
 
 def test_the_project_configs_resolve_their_models():
     tinysam = osp.join(ROOT, 'configs', 'tinysam', 'tinysam_full_sam-vit-t128_timm-vit-tiny_adam-8e_shapes-coco.py')
-    teacher_run = osp.join(ROOT, 'configs', 'sam', 'sam_vit-t128_adam-8e_shapes-coco.py')
+    teacher_run = osp.join(ROOT, 'configs', 'sam', 'sam-vit-t128_adam-8e_shapes-coco.py')
     assert isinstance(load_sam_model(tinysam).image_encoder, TimmSamImageEncoder)
     assert isinstance(load_sam_model(teacher_run).image_encoder, ImageEncoderViT)
 

@@ -53,8 +53,8 @@ def seg_batch(n=2):  # n > 1: the ASPP image-pool BN needs more than one value p
 def test_paper_configs_exist():
     names = {osp.basename(p) for p in PAPER_CONFIGS}
     for method in ('mgd', 'fgd', 'acam'):
-        assert any(n.startswith(method) and 'retinanet_r101_retinanet_r50' in n for n in names), method
-        assert any(n.startswith(method) and 'deeplabv3_r101_deeplabv3-mbv2' in n for n in names), method
+        assert any(n.startswith(method) and 'retinanet-r101_retinanet-r50' in n for n in names), method
+        assert any(n.startswith(method) and 'deeplabv3-r101_deeplabv3-mbv2' in n for n in names), method
 
 
 @pytest.mark.parametrize('path', PAPER_CONFIGS, ids=osp.basename)

@@ -58,7 +58,7 @@ def test_amp_flag_picks_the_cpu_wrapper(tmp_path):
     spec = importlib.util.spec_from_file_location('mmkd_train_tool', osp.join(root, 'tools', 'train.py'))
     train = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(train)
-    config = osp.join(root, 'configs/detection/retinanet_r18-w8_fpn_adamw-12e_shapes.py')
+    config = osp.join(root, 'configs/detection/retinanet-r18-w8_adamw-12e_shapes-coco.py')
     cfg = train.build_cfg(train.parse_args([config, '--amp', '--work-dir', str(tmp_path)]))
     expected = 'AmpOptimWrapper' if torch.cuda.is_available() else 'mmkd.CPUAutocastOptimWrapper'
     assert cfg.optim_wrapper.type == expected

@@ -20,10 +20,10 @@ from mmengine.runner import Runner  # noqa: E402
 from mmkd.models.algorithms import build_model  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-DET_CFG = osp.join(ROOT, 'configs/cwd/cwd_logits_retinanet_r50-w16_retinanet_r18-w8_adamw-12e_shapes.py')
-DET_STUDENT = osp.join(ROOT, 'configs/detection/retinanet_r18-w8_fpn_adamw-12e_shapes.py')
-SEG_CFG = osp.join(ROOT, 'configs/cwd/cwd_logits_deeplabv3_r50-w16_deeplabv3_r18-w8_adamw-20e_shapes-cityscapes.py')
-SEG_STUDENT = osp.join(ROOT, 'configs/segmentation/deeplabv3_r18-w8-d8_adamw-20e_shapes-cityscapes.py')
+DET_CFG = osp.join(ROOT, 'configs/cwd/cwd_logits_retinanet-r50-w16_retinanet-r18-w8_adamw-12e_shapes-coco.py')
+DET_STUDENT = osp.join(ROOT, 'configs/detection/retinanet-r18-w8_adamw-12e_shapes-coco.py')
+SEG_CFG = osp.join(ROOT, 'configs/cwd/cwd_logits_deeplabv3-r50-w16_deeplabv3-r18-w8_adamw-20e_shapes-cityscapes.py')
+SEG_STUDENT = osp.join(ROOT, 'configs/segmentation/deeplabv3-r18-w8_adamw-20e_shapes-cityscapes.py')
 
 pytestmark = pytest.mark.slow
 

@@ -61,7 +61,7 @@ def test_tool_rpn_proposals_from_a_base_detector(tmp_path):
     from mmkd.registry import MODELS
     data = tmp_path / 'shapes'
     generate_detection(str(data), num_train=4, num_val=2)
-    config = str(REPO_ROOT / 'configs' / 'detection' / 'faster-rcnn_r18-w8_fpn_adamw-12e_shapes.py')
+    config = str(REPO_ROOT / 'configs' / 'detection' / 'faster-rcnn-r18-w8_adamw-12e_shapes-coco.py')
     torch.manual_seed(0)
     detector = MODELS.build(load_model_cfg(dict(cfg_path=config), 'test detector'))
     detector.init_weights()

@@ -5,7 +5,7 @@ from pathlib import Path
 import torch
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PAIR_CONFIG = REPO_ROOT / 'configs/ofa_kd/ofa_branches_swin-w48_resnet18-w32_adamw-10e_shapes-cls.py'
+PAIR_CONFIG = REPO_ROOT / 'configs/ofa_kd/ofa-kd_branches_swin-w48_resnet18-w32_adamw-10e_shapes-cls.py'
 
 
 def load_tool(name):

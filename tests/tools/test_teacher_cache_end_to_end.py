@@ -9,7 +9,7 @@ pytest.importorskip('mmdet')
 
 from test_end_to_end import ROOT, det_root, load_tool, small_cfg  # noqa: E402,F401  (det_root: fixture)
 
-CACHED_CFG = osp.join(ROOT, 'configs/cwd/cwd_fpn_retinanet_r50-w16_retinanet_r18-w8_adamw-12e_shapes_cached.py')
+CACHED_CFG = osp.join(ROOT, 'configs/cwd/cwd_fpn-cached_retinanet-r50-w16_retinanet-r18-w8_adamw-12e_shapes-coco.py')
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ _base_ = [
     '../schedules/adam_8e.py',
     '../default_runtime.py',
 ]
-teacher_ckpt = 'work_dirs/sam_vit-t128_adam-24e_shapes-coco/epoch_24.pth'
+teacher_ckpt = 'work_dirs/sam-vit-t128_adam-24e_shapes-coco/epoch_24.pth'
 model = dict(
     type='mmkd.TinySAMDistill',
     student=dict(cfg_path='{{fileDirname}}/../models/tinysam_timm-vit-tiny128.py'),

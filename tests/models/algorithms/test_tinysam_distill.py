@@ -16,7 +16,7 @@ from mmkd.registry import MODELS
 from test_sam_prompt_trainer import ROOT, TEACHER_CONFIG, Outputs, short_run_cfg
 
 FULL_CONFIG = osp.join(ROOT, 'configs', 'tinysam', 'tinysam_full_sam-vit-t128_timm-vit-tiny_adam-8e_shapes-coco.py')
-CACHED_CONFIG = FULL_CONFIG.replace('.py', '_cached.py')
+CACHED_CONFIG = FULL_CONFIG.replace('tinysam_full_', 'tinysam_full-cached_')
 DISTILL_TERMS = ('loss_embedding', 'loss_token', 'loss_output')
 
 

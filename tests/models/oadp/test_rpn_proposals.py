@@ -17,7 +17,7 @@ from mmkd.models.oadp import OAKEFeatureCache, RPNProposalSource, extract_oake_f
 from mmkd.registry import MODELS
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-BASE_DETECTOR = REPO_ROOT / 'configs' / 'detection' / 'faster-rcnn_r18-w8_fpn_adamw-12e_shapes.py'
+BASE_DETECTOR = REPO_ROOT / 'configs' / 'detection' / 'faster-rcnn-r18-w8_adamw-12e_shapes-coco.py'
 TINY_CLIP = dict(embed_dim=16, vision_cfg=dict(image_size=32, patch_size=8, width=32, head_width=16, layers=2),
                  text_cfg=dict(context_length=8, vocab_size=49408, width=16, heads=2, layers=1))
 # the detector's test pipeline resizes by exactly 2x (128 px -> 256 px)
@@ -91,7 +91,7 @@ def test_rpn_boxes_are_top_k_inside_the_image_in_original_pixels(detector):
 def test_rpn_source_errors_name_the_file(detector, tmp_path):
     with pytest.raises(FileNotFoundError, match='missing.pth'):
         RPNProposalSource(detector['config'], str(tmp_path / 'missing.pth'))
-    retina = REPO_ROOT / 'configs' / 'detection' / 'retinanet_r18-w8_fpn_adamw-12e_shapes.py'
+    retina = REPO_ROOT / 'configs' / 'detection' / 'retinanet-r18-w8_adamw-12e_shapes-coco.py'
     with pytest.raises(TypeError, match='retinanet_r18-w8.*no rpn_head'):
         RPNProposalSource(str(retina), detector['checkpoint'])
     state = torch.load(detector['checkpoint'], weights_only=True)['state_dict']
