@@ -1,4 +1,10 @@
-"""Shared test fixtures: a tiny registered model that needs no mmdet/mmseg."""
+"""Shared test fixtures: a tiny registered model that needs no mmdet/mmseg.
+
+Plain helpers shared by test modules (the repository root, ``load_tool``, tiny
+SAM / CLIP / detector specs, short-run configs) live in tests/helpers.py,
+importable from every test module as ``helpers`` (this file puts tests/ on
+``sys.path``). Test modules never import one another.
+"""
 import os
 import sys
 
@@ -8,8 +14,11 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 from torch import nn
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(TESTS)
 sys.path.insert(0, ROOT)
+if TESTS not in sys.path:  # `import helpers` from test modules in any folder
+    sys.path.insert(1, TESTS)
 
 import mmkd  # noqa: E402,F401
 from mmkd.registry import MODELS  # noqa: E402
@@ -42,3 +51,4 @@ class ToyNet(BaseModel):
 def toy_batch():
     g = torch.Generator().manual_seed(0)
     return torch.randn(4, 3, 8, 8, generator=g), torch.tensor([0, 1, 2, 1])
+

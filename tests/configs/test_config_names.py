@@ -16,8 +16,8 @@ import os.path as osp
 import re
 
 import pytest
+from helpers import ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = osp.join(ROOT, 'configs')
 TASK_FOLDERS = ('detection', 'segmentation', 'classification', 'sam')
 SEGMENT = re.compile(r'[a-z0-9]+(?:-[a-z0-9]+)*')

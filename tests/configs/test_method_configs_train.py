@@ -19,8 +19,8 @@ from mmengine.hooks import Hook  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from mmkd.datasets.embedded import generate_detection, generate_segmentation  # noqa: E402
+from helpers import ROOT  # noqa: E402
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DISTILL_CONFIGS = sorted(
     p for p in glob.glob(osp.join(ROOT, 'configs', '*', '*.py'))
     if 'shapes' in osp.basename(p) and osp.basename(osp.dirname(p)) not in ('detection', 'segmentation')

@@ -23,8 +23,8 @@ from mmkd.datasets.ov_split import OV_COCO_BASE_CLASSES, OV_COCO_NOVEL_CLASSES
 from mmkd.models.clip import CLIPTeacher
 from mmkd.models.oadp import extract_oake_features
 from mmkd.registry import MODELS
+from helpers import ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SHAPES = 'clip-tiny-vit-64_faster-rcnn-r18-w8_adamw-12e_ov-shapes-coco.py'
 CONFIG = {row: osp.join(ROOT, 'configs', 'oadp', f'oadp_{row}_{SHAPES}')
           for row in ('none', 'object', 'object-block', 'pyramid')}

@@ -17,8 +17,8 @@ from mmkd.engine import student_checkpoint
 from mmkd.models.algorithms import build_model
 from mmkd.registry import MODELS
 from mmkd.structures import ClsDataSample
+from helpers import ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PAIR_CONFIGS = sorted(p for p in glob.glob(osp.join(ROOT, 'configs', '*', '*.py'))
                       if p.endswith(('shapes-cls.py', '_imagenet.py', '_cifar100.py'))
                       and '/classification/' not in p)

@@ -22,8 +22,8 @@ from mmdet.structures import DetDataSample  # noqa: E402
 from mmseg.structures import SegDataSample  # noqa: E402
 
 from mmkd.registry import MODELS  # noqa: E402
+from helpers import ROOT  # noqa: E402
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PAPER_CONFIGS = sorted(p for p in glob.glob(osp.join(ROOT, 'configs', '*', '*.py'))
                        if '_base_' not in p and p.endswith(('_coco.py', '_cityscapes.py'))
                        and 'shapes' not in osp.basename(p))

@@ -4,40 +4,13 @@ import os.path as osp
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from mmkd.datasets.embedded import generate_detection
 from mmkd.models.sam import build_sam, load_sam_checkpoint
+from helpers import ROOT, Outputs, short_run_cfg
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 TEACHER_CONFIG = osp.join(ROOT, 'configs', 'sam', 'sam-vit-t128_adam-8e_shapes-coco.py')
-
-
-def short_run_cfg(path, data_root, work_dir, iters=2):
-    """The config as tools/train.py builds it, shortened to ``iters`` iterations on ``data_root``."""
-    cfg = Config.fromfile(path)
-    cfg.work_dir = str(work_dir)
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters, val_interval=iters)
-    cfg.param_scheduler = []
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=iters, by_epoch=False)
-    cfg.default_hooks.logger.interval = 1
-    cfg.log_processor = dict(by_epoch=False)
-    for split in ('train', 'val', 'test'):
-        cfg[f'{split}_dataloader'].dataset.data_root = str(data_root)
-        cfg[f'{split}_dataloader'].update(batch_size=2, num_workers=0, persistent_workers=False)
-    return cfg
-
-
-class Outputs(Hook):
-    def __init__(self):
-        self.losses, self.metrics = [], None
-
-    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
-        self.losses.append({k: float(torch.as_tensor(v).detach()) for k, v in outputs.items()})
-
-    def after_val_epoch(self, runner, metrics=None):
-        self.metrics = metrics
 
 
 @pytest.fixture(scope='module')

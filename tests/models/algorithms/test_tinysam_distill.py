@@ -13,8 +13,9 @@ from mmkd.cache.fingerprint import dataset_pipeline
 from mmkd.datasets.embedded import generate_detection
 from mmkd.models.sam import load_sam_checkpoint
 from mmkd.registry import MODELS
-from test_sam_prompt_trainer import ROOT, TEACHER_CONFIG, Outputs, short_run_cfg
+from helpers import ROOT, Outputs, short_run_cfg
 
+TEACHER_CONFIG = osp.join(ROOT, 'configs', 'sam', 'sam-vit-t128_adam-8e_shapes-coco.py')
 FULL_CONFIG = osp.join(ROOT, 'configs', 'tinysam', 'tinysam_full_sam-vit-t128_timm-vit-tiny_adam-8e_shapes-coco.py')
 CACHED_CONFIG = FULL_CONFIG.replace('tinysam_full_', 'tinysam_full-cached_')
 DISTILL_TERMS = ('loss_embedding', 'loss_token', 'loss_output')

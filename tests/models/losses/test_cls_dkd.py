@@ -5,7 +5,7 @@ import torch
 
 from mmkd.models.losses import ClsDKDLoss
 from mmkd.structures import ClsDataSample
-from test_dkd import np_dkd_parts
+from dkd_reference import np_dkd_parts
 
 
 def test_equals_numpy_dkd_with_sample_labels():

@@ -1,7 +1,6 @@
 """RPN proposals for OAKE: top-k, in the image, w, h >= 4, in original pixels; fingerprinted in the cache."""
 import copy
 import json
-from pathlib import Path
 
 import pytest
 import torch
@@ -15,11 +14,9 @@ from mmkd.models.algorithms.model_builder import load_model_cfg
 from mmkd.models.clip import CLIPTeacher
 from mmkd.models.oadp import OAKEFeatureCache, RPNProposalSource, extract_oake_features
 from mmkd.registry import MODELS
+from helpers import REPO_ROOT, TINY_CLIP
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 BASE_DETECTOR = REPO_ROOT / 'configs' / 'detection' / 'faster-rcnn-r18-w8_adamw-12e_shapes-coco.py'
-TINY_CLIP = dict(embed_dim=16, vision_cfg=dict(image_size=32, patch_size=8, width=32, head_width=16, layers=2),
-                 text_cfg=dict(context_length=8, vocab_size=49408, width=16, heads=2, layers=1))
 # the detector's test pipeline resizes by exactly 2x (128 px -> 256 px)
 RESIZE_2X = [dict(type='LoadImageFromFile'),
              dict(type='mmdet.Resize', scale_factor=2.0, keep_ratio=True),
