@@ -1,4 +1,4 @@
-# FGD (mmkd's segmentation reading, see fgd_c5_deeplabv3_r50-w16...) on the
+# FGD (mmkd's segmentation reading, see fgd_c5_deeplabv3-r50-w16...) on the
 # Cityscapes paper pair: last backbone stage, 320 -> 2048 channels; foreground =
 # Cityscapes' object classes (pole, traffic light/sign, person ... bicycle).
 _base_ = ['../_base_/distill/deeplabv3-r101_deeplabv3-mbv2_cityscapes.py']

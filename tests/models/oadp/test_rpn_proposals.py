@@ -89,7 +89,7 @@ def test_rpn_source_errors_name_the_file(detector, tmp_path):
     with pytest.raises(FileNotFoundError, match='missing.pth'):
         RPNProposalSource(detector['config'], str(tmp_path / 'missing.pth'))
     retina = REPO_ROOT / 'configs' / 'detection' / 'retinanet-r18-w8_adamw-12e_shapes-coco.py'
-    with pytest.raises(TypeError, match='retinanet_r18-w8.*no rpn_head'):
+    with pytest.raises(TypeError, match='retinanet-r18-w8.*no rpn_head'):
         RPNProposalSource(str(retina), detector['checkpoint'])
     state = torch.load(detector['checkpoint'], weights_only=True)['state_dict']
     state.pop(next(k for k in state if k.startswith('rpn_head.')))
