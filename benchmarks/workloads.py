@@ -34,13 +34,13 @@ class Method:
 
 
 METHODS = {
-    'retinanet_cwd': Method('configs/cwd/cwd_fpn_retinanet_r50-w16_retinanet_r18-w8_adamw-12e_shapes.py',
-                            'configs/detection/retinanet_r18-w8_fpn_adamw-12e_shapes.py', 'det'),
-    'retinanet_mgd': Method('configs/mgd/mgd_fpn_retinanet_r50-w16_retinanet_r18-w8_adamw-12e_shapes.py',
-                            'configs/detection/retinanet_r18-w8_fpn_adamw-12e_shapes.py', 'det'),
+    'retinanet_cwd': Method('configs/cwd/cwd_fpn_retinanet-r50-w16_retinanet-r18-w8_adamw-12e_shapes-coco.py',
+                            'configs/detection/retinanet-r18-w8_adamw-12e_shapes-coco.py', 'det'),
+    'retinanet_mgd': Method('configs/mgd/mgd_fpn_retinanet-r50-w16_retinanet-r18-w8_adamw-12e_shapes-coco.py',
+                            'configs/detection/retinanet-r18-w8_adamw-12e_shapes-coco.py', 'det'),
     'deeplabv3_cwd': Method(
-        'configs/cwd/cwd_logits_deeplabv3_r50-w16_deeplabv3_r18-w8_adamw-20e_shapes-cityscapes.py',
-        'configs/segmentation/deeplabv3_r18-w8-d8_adamw-20e_shapes-cityscapes.py', 'seg'),
+        'configs/cwd/cwd_logits_deeplabv3-r50-w16_deeplabv3-r18-w8_adamw-20e_shapes-cityscapes.py',
+        'configs/segmentation/deeplabv3-r18-w8_adamw-20e_shapes-cityscapes.py', 'seg'),
 }
 
 PRECISIONS = ('fp32', 'bf16', 'fp16')

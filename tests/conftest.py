@@ -1,4 +1,10 @@
-"""Shared test fixtures: a tiny registered model that needs no mmdet/mmseg."""
+"""Shared test fixtures: a tiny registered model that needs no mmdet/mmseg.
+
+Plain helpers shared by test modules (the repository root, ``load_tool``, tiny
+SAM / CLIP / detector specs, short-run configs) live in tests/helpers.py,
+importable from every test module as ``helpers`` (this file puts tests/ on
+``sys.path``). Test modules never import one another.
+"""
 import os
 import sys
 
@@ -8,8 +14,11 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 from torch import nn
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(TESTS)
 sys.path.insert(0, ROOT)
+if TESTS not in sys.path:  # `import helpers` from test modules in any folder
+    sys.path.insert(1, TESTS)
 
 import mmkd  # noqa: E402,F401
 from mmkd.registry import MODELS  # noqa: E402
@@ -44,42 +53,15 @@ def toy_batch():
     return torch.randn(4, 3, 8, 8, generator=g), torch.tensor([0, 1, 2, 1])
 
 
-def short_run_cfg(path, data_root, work_dir, iters=2):
-    """The config at ``path`` as tools/train.py builds it, shortened to ``iters`` iterations
-    (batch 2, no workers) on the data at ``data_root``, validated and checkpointed at the end."""
-    from mmengine.config import Config
-    cfg = Config.fromfile(path)
-    cfg.work_dir = str(work_dir)
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters, val_interval=iters)
-    cfg.param_scheduler = []
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=iters, by_epoch=False)
-    cfg.default_hooks.logger.interval = 1
-    cfg.log_processor = dict(by_epoch=False)
-    for split in ('train', 'val', 'test'):
-        cfg[f'{split}_dataloader'].dataset.data_root = str(data_root)
-        cfg[f'{split}_dataloader'].update(batch_size=2, num_workers=0, persistent_workers=False)
-    return cfg
-
-
 @pytest.fixture
 def short_run():
-    """:func:`short_run_cfg`, for tests that train a project config for a few iterations."""
+    """``helpers.short_run_cfg``, for tests that train a project config for a few iterations."""
+    from helpers import short_run_cfg
     return short_run_cfg
 
 
 @pytest.fixture
 def run_outputs():
     """A hook keeping each training iteration's logged losses and the last validation metrics."""
-    from mmengine.hooks import Hook
-
-    class RunOutputs(Hook):
-        def __init__(self):
-            self.losses, self.metrics = [], None
-
-        def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
-            self.losses.append({k: float(torch.as_tensor(v).detach()) for k, v in outputs.items()})
-
-        def after_val_epoch(self, runner, metrics=None):
-            self.metrics = metrics
-
-    return RunOutputs()
+    from helpers import Outputs
+    return Outputs()

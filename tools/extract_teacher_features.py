@@ -6,7 +6,7 @@
 Runs the config's teacher(s) with its teacher recorders over the train
 dataloader (same dataset and pipeline, sequential order) and writes what the
 recorders capture. Train afterwards with ``model.teacher_cache.cache_dir`` set
-to the same folder (the ``*_cached.py`` configs do), and the teachers do not
+to the same folder (the ``*-cached_*.py`` configs do), and the teachers do not
 run. Run it again after an interruption: it resumes, re-extracting damaged or
 unfinished shards only.
 """
@@ -25,7 +25,7 @@ from mmkd.datasets import set_data_root  # noqa: E402
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('config', help='distillation config (live teacher or *_cached variant)')
+    parser.add_argument('config', help='distillation config (live teacher or a *-cached_* variant)')
     parser.add_argument('--cache-dir', help='cache folder (default: model.teacher_cache.cache_dir of the '
                         'config, else work_dirs/teacher_cache/<config name>)')
     parser.add_argument('--passes', type=int, default=1,

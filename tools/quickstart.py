@@ -27,9 +27,9 @@ import mmkd  # noqa: E402,F401
 from mmkd.datasets import generate_detection, set_data_root  # noqa: E402
 
 CONFIGS = dict(
-    teacher=osp.join(ROOT, 'configs/detection/retinanet_r50-w16_fpn_adamw-12e_shapes.py'),
-    student=osp.join(ROOT, 'configs/detection/retinanet_r18-w8_fpn_adamw-12e_shapes.py'),
-    distilled=osp.join(ROOT, 'configs/cwd/cwd_logits_retinanet_r50-w16_retinanet_r18-w8_adamw-12e_shapes.py'),
+    teacher=osp.join(ROOT, 'configs/detection/retinanet-r50-w16_adamw-12e_shapes-coco.py'),
+    student=osp.join(ROOT, 'configs/detection/retinanet-r18-w8_adamw-12e_shapes-coco.py'),
+    distilled=osp.join(ROOT, 'configs/cwd/cwd_logits_retinanet-r50-w16_retinanet-r18-w8_adamw-12e_shapes-coco.py'),
 )
 METRICS = ('coco/bbox_mAP', 'coco/bbox_mAP_50')
 

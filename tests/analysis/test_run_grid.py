@@ -1,13 +1,11 @@
 """mmkd.analysis.run_grid: metric read-back, resumable runs, table cells; the dense grid's plan."""
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
 from mmkd.analysis.run_grid import GridRun, finished_results, mean_cell, read_last_metric, run_all, train_run
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from helpers import REPO_ROOT, load_tool
 
 
 def write_scalars(work_dir: Path, stamp: str, rows):
@@ -56,9 +54,7 @@ def test_mean_cell():
 
 
 def test_dense_grid_plan_covers_every_method_config(capsys):
-    spec = importlib.util.spec_from_file_location('run_dense_grid', REPO_ROOT / 'tools/analysis/run_dense_grid.py')
-    grid = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(grid)
+    grid = load_tool('analysis/run_dense_grid')
     grid.main(['--dry-run'])
     lines = capsys.readouterr().out.splitlines()
     # 3 teachers + seeds x (alone + methods): retinanet 11 methods, faster-rcnn 2, deeplabv3 4
@@ -70,9 +66,7 @@ def test_dense_grid_plan_covers_every_method_config(capsys):
 
 
 def test_dense_grid_table_reports_gain_over_student_alone():
-    spec = importlib.util.spec_from_file_location('run_dense_grid', REPO_ROOT / 'tools/analysis/run_dense_grid.py')
-    grid = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(grid)
+    grid = load_tool('analysis/run_dense_grid')
     args = grid.parse_args(['--pairs', 'retinanet'])
     results = {('retinanet', 'teacher', 0): 0.6, ('retinanet', 'student alone', 0): 0.40,
                ('retinanet', 'student alone', 1): 0.50, ('retinanet', 'CWD', 0): 0.50, ('retinanet', 'CWD', 1): 0.60}

@@ -8,15 +8,11 @@ from segment_anything.modeling import ImageEncoderViT
 
 from mmkd.apis.sam_inference import everything_generator, load_sam_model, strip_sam_prefix
 from mmkd.models.sam import HierarchicalMaskGenerator, TimmSamImageEncoder, build_sam
+from helpers import ROOT, TINY_SAM_DECODER, tiny_timm_sam
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-DECODER = dict(prompt_embed_dim=32, decoder_mlp_dim=64, decoder_num_heads=2, iou_head_hidden_dim=32)
-TINY_STUDENT = dict(image_encoder=dict(type='mmkd.TimmSamImageEncoder', model_name='vit_tiny_patch16_224',
-                                       img_size=64, embedding_size=4, out_chans=32,
-                                       timm_kwargs=dict(img_size=64, patch_size=16, depth=1, embed_dim=32,
-                                                        num_heads=2)), **DECODER)
+TINY_STUDENT = tiny_timm_sam(64)
 TINY_TEACHER = dict(img_size=64, patch_size=16, encoder_embed_dim=32, encoder_depth=1, encoder_num_heads=2,
-                    encoder_global_attn_indexes=(0,), encoder_window_size=2, **DECODER)
+                    encoder_global_attn_indexes=(0,), encoder_window_size=2, **TINY_SAM_DECODER)
 
 
 def write_config(path, model):
@@ -117,7 +113,7 @@ def test_strip_prefix_takes_the_first_prefix_holding_model_keys():
 
 def test_the_project_configs_resolve_their_models():
     tinysam = osp.join(ROOT, 'configs', 'tinysam', 'tinysam_full_sam-vit-t128_timm-vit-tiny_adam-8e_shapes-coco.py')
-    teacher_run = osp.join(ROOT, 'configs', 'sam', 'sam_vit-t128_adam-8e_shapes-coco.py')
+    teacher_run = osp.join(ROOT, 'configs', 'sam', 'sam-vit-t128_adam-8e_shapes-coco.py')
     assert isinstance(load_sam_model(tinysam).image_encoder, TimmSamImageEncoder)
     assert isinstance(load_sam_model(teacher_run).image_encoder, ImageEncoderViT)
 

@@ -10,12 +10,11 @@ import subprocess
 import sys
 
 import pytest
+from helpers import ROOT
 
 pytest.importorskip('mmdet')
 pytest.importorskip('mmseg')
 pytestmark = pytest.mark.slow
-
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def run(script: str, *argv: str) -> str:

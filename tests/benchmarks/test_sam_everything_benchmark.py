@@ -9,14 +9,9 @@ import sys
 import pytest
 
 from mmkd.datasets.embedded import generate_detection
+from helpers import ROOT, tiny_timm_sam
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TINY_STUDENT = dict(type='mmkd.build_sam',
-                    image_encoder=dict(type='mmkd.TimmSamImageEncoder', model_name='vit_tiny_patch16_224',
-                                       img_size=128, embedding_size=8, out_chans=32,
-                                       timm_kwargs=dict(img_size=128, patch_size=16, depth=1, embed_dim=32,
-                                                        num_heads=2)),
-                    prompt_embed_dim=32, decoder_mlp_dim=64, decoder_num_heads=2, iou_head_hidden_dim=32)
+TINY_STUDENT = dict(type='mmkd.build_sam', **tiny_timm_sam(128))
 
 
 @pytest.fixture(scope='module')

@@ -17,9 +17,9 @@ from mmkd.cache.fingerprint import dataset_pipeline  # noqa: E402
 from mmkd.datasets import generate_detection, set_data_root  # noqa: E402
 from mmkd.models.builder import build_model  # noqa: E402
 from mmkd.registry import MODELS  # noqa: E402
+from helpers import ROOT  # noqa: E402
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CACHED_CFG = osp.join(ROOT, 'configs/cwd/cwd_fpn_retinanet_r50-w16_retinanet_r18-w8_adamw-12e_shapes_cached.py')
+CACHED_CFG = osp.join(ROOT, 'configs/cwd/cwd_fpn-cached_retinanet-r50-w16_retinanet-r18-w8_adamw-12e_shapes-coco.py')
 
 
 @pytest.fixture(scope='module')

@@ -11,8 +11,8 @@ pytest.importorskip('mmdet')
 pytest.importorskip('mmseg')
 
 from mmkd.registry import MODELS  # noqa: E402
+from helpers import ROOT  # noqa: E402
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 # configs/oadp need CLIP text embeddings (an artifact of configs/clip): built with generated
 # ones in tests/configs/test_oadp_configs.py
 CONFIGS = sorted(p for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)

@@ -23,12 +23,12 @@ from mmkd.datasets.ov_split import OV_COCO_BASE_CLASSES, OV_COCO_NOVEL_CLASSES
 from mmkd.models.clip import CLIPTeacher
 from mmkd.models.oadp import extract_oake_features
 from mmkd.registry import MODELS
+from helpers import ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-SHAPES = 'clip-tiny-vit-64_faster-rcnn_r18-w8_adamw-12e_shapes-ov.py'
+SHAPES = 'clip-tiny-vit-64_faster-rcnn-r18-w8_adamw-12e_ov-shapes-coco.py'
 CONFIG = {row: osp.join(ROOT, 'configs', 'oadp', f'oadp_{row}_{SHAPES}')
           for row in ('none', 'object', 'object-block', 'pyramid')}
-PAPER = osp.join(ROOT, 'configs', 'oadp', 'oadp_pyramid_clip-vit-b-32_faster-rcnn_r50_sgd-40k_ov-coco.py')
+PAPER = osp.join(ROOT, 'configs', 'oadp', 'oadp_pyramid_clip-vit-b-32_faster-rcnn-r50_sgd-40k_ov-coco.py')
 DIM = 16
 TINY = dict(embed_dim=DIM, vision_cfg=dict(image_size=32, patch_size=8, width=32, head_width=16, layers=2),
             text_cfg=dict(context_length=16, vocab_size=49408, width=16, heads=2, layers=1))

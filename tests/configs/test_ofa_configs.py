@@ -17,8 +17,8 @@ from mmkd.engine import student_checkpoint
 from mmkd.models.builder import build_model
 from mmkd.registry import MODELS
 from mmkd.structures import ClsDataSample
+from helpers import ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PAIR_CONFIGS = sorted(p for p in glob.glob(osp.join(ROOT, 'configs', '*', '*.py'))
                       if p.endswith(('shapes-cls.py', '_imagenet.py', '_cifar100.py'))
                       and '/classification/' not in p)
@@ -44,10 +44,10 @@ def test_every_pair_has_all_methods():
     pairs = {n.split('_', 2)[2].rsplit('_adamw', 1)[0] for n in names if n.endswith('shapes-cls.py')}
     assert len(pairs) >= 3
     for pair in pairs:
-        for method in ('ofa_branches', 'kd_logits', 'dkd_logits', 'fitnet_stages'):
+        for method in ('ofa-kd_branches', 'kd_logits', 'dkd_logits', 'fitnet_stages'):
             assert any(n.startswith(f'{method}_{pair}_') for n in names), (method, pair)
-    assert 'ofa_branches_deit-t_resnet18_sgd-100e_imagenet.py' in names
-    assert 'ofa_branches_swin-t_resnet18_sgd-300e_cifar100.py' in names
+    assert 'ofa-kd_branches_deit-t_resnet18_sgd-100e_imagenet.py' in names
+    assert 'ofa-kd_branches_swin-t_resnet18_sgd-300e_cifar100.py' in names
 
 
 @pytest.mark.parametrize('path', PAIR_CONFIGS, ids=CONFIG_IDS)
@@ -111,7 +111,7 @@ def test_vit_to_cnn_ofa_config_trains(tmp_path):
     from mmkd.datasets import generate_classification
     data_root = str(tmp_path / 'cls')
     generate_classification(data_root, num_train=16, num_val=16)
-    cfg = Config.fromfile(osp.join(ROOT, 'configs/ofa_kd/ofa_branches_swin-w48_resnet18-w32_adamw-10e_shapes-cls.py'))
+    cfg = Config.fromfile(osp.join(ROOT, 'configs/ofa_kd/ofa-kd_branches_swin-w48_resnet18-w32_adamw-10e_shapes-cls.py'))
     cfg.model.teacher.ckpt = None
     cfg.work_dir = str(tmp_path / 'work')
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=2, val_interval=2)

@@ -22,8 +22,8 @@ from mmdet.structures import DetDataSample  # noqa: E402
 from mmseg.structures import SegDataSample  # noqa: E402
 
 from mmkd.registry import MODELS  # noqa: E402
+from helpers import ROOT  # noqa: E402
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PAPER_CONFIGS = sorted(p for p in glob.glob(osp.join(ROOT, 'configs', '*', '*.py'))
                        if '_base_' not in p and p.endswith(('_coco.py', '_cityscapes.py'))
                        and 'shapes' not in osp.basename(p))
@@ -53,8 +53,8 @@ def seg_batch(n=2):  # n > 1: the ASPP image-pool BN needs more than one value p
 def test_paper_configs_exist():
     names = {osp.basename(p) for p in PAPER_CONFIGS}
     for method in ('mgd', 'fgd', 'acam'):
-        assert any(n.startswith(method) and 'retinanet_r101_retinanet_r50' in n for n in names), method
-        assert any(n.startswith(method) and 'deeplabv3_r101_deeplabv3-mbv2' in n for n in names), method
+        assert any(n.startswith(method) and 'retinanet-r101_retinanet-r50' in n for n in names), method
+        assert any(n.startswith(method) and 'deeplabv3-r101_deeplabv3-mbv2' in n for n in names), method
 
 
 @pytest.mark.parametrize('path', PAPER_CONFIGS, ids=osp.basename)

@@ -1,9 +1,9 @@
 """tools/data/generate_embedded.py --cls-only writes only the classification set."""
-from test_generate_embedded_cli import load_cli
+from helpers import load_tool
 
 
 def test_cls_only(tmp_path, capsys):
-    load_cli().main(['--out', str(tmp_path), '--cls-only', '--num-train', '16', '--num-val', '16',
+    load_tool('data/generate_embedded').main(['--out', str(tmp_path), '--cls-only', '--num-train', '16', '--num-val', '16',
                      '--cls-image-size', '24'])
     root = tmp_path / 'shapes_classification'
     assert (root / 'meta.json').is_file()

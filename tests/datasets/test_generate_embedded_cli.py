@@ -1,20 +1,9 @@
 """tools/data/generate_embedded.py writes the requested sets and says so."""
-import importlib.util
-from pathlib import Path
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def load_cli():
-    spec = importlib.util.spec_from_file_location(
-        'generate_embedded', REPO_ROOT / 'tools' / 'data' / 'generate_embedded.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from helpers import load_tool
 
 
 def test_det_only_and_seg_only(tmp_path, capsys):
-    cli = load_cli()
+    cli = load_tool('data/generate_embedded')
     cli.main(['--out', str(tmp_path), '--seed', '3', '--num-train', '2', '--num-val', '1',
               '--det-only'])
     assert (tmp_path / 'shapes_coco' / 'meta.json').is_file()

@@ -1,7 +1,4 @@
 """demo/sam_everything_demo.py and demo/sam_prompt_demo.py write PNGs whose mask colouring is where the masks are."""
-import importlib.util
-import os.path as osp
-
 import cv2
 import numpy as np
 import pytest
@@ -9,23 +6,16 @@ import torch
 
 from mmkd.apis.sam_drawing import draw_prompts, overlay_masks, upscale_image
 from mmkd.models.sam import build_sam
+from helpers import load_script, tiny_timm_sam
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PNG_MAGIC = b'\x89PNG\r\n\x1a\n'
-TINY_STUDENT = dict(image_encoder=dict(type='mmkd.TimmSamImageEncoder', model_name='vit_tiny_patch16_224',
-                                       img_size=64, embedding_size=4, out_chans=32,
-                                       timm_kwargs=dict(img_size=64, patch_size=16, depth=1, embed_dim=32,
-                                                        num_heads=2)),
-                    prompt_embed_dim=32, decoder_mlp_dim=64, decoder_num_heads=2, iou_head_hidden_dim=32)
+TINY_STUDENT = tiny_timm_sam(64)
 # a random model's IoU predictions and stability fail SAM's filters; keep its masks
 NO_FILTERS = dict(pred_iou_thresh=0.0, stability_score_thresh=0.0, box_nms_thresh=1.0)
 
 
 def load_demo(name):
-    spec = importlib.util.spec_from_file_location(f'mmkd_demo_{name}', osp.join(ROOT, 'demo', f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(f'demo/{name}.py')
 
 
 @pytest.fixture(scope='module')

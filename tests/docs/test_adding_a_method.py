@@ -24,7 +24,7 @@ FILE_BLOCKS = re.findall(r'<!-- file: (\S+) -->\n```python\n(.*?)```', DOC, flag
 def test_doc_names_the_files_it_shows():
     assert {path for path, _ in FILE_BLOCKS} == {
         'mmkd/models/losses/attention_transfer.py',
-        'configs/at/at_fpn_retinanet_r50-w16_retinanet_r18-w8_adamw-12e_shapes.py',
+        'configs/at/at_fpn_retinanet-r50-w16_retinanet-r18-w8_adamw-12e_shapes-coco.py',
         'tests/models/losses/test_attention_transfer.py'}
 
 
@@ -35,7 +35,8 @@ def test_each_block_is_the_shipped_file(path, code):
 
 @pytest.mark.slow
 def test_worked_example_trains_two_iterations(tmp_path):
-    config = dict(FILE_BLOCKS)['configs/at/at_fpn_retinanet_r50-w16_retinanet_r18-w8_adamw-12e_shapes.py']
+    config = dict(FILE_BLOCKS)[
+        'configs/at/at_fpn_retinanet-r50-w16_retinanet-r18-w8_adamw-12e_shapes-coco.py']
     cfg_file = tmp_path / 'at.py'  # the doc's config, its relative _base_ pointed at the repository
     cfg_file.write_text(config.replace("'../_base_/", f"'{ROOT}/configs/_base_/"))
     generate_detection(str(tmp_path / 'data'), seed=0, num_train=4, num_val=2)

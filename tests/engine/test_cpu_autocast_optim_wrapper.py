@@ -52,13 +52,9 @@ def test_forward_runs_in_bf16_and_losses_cast_to_fp32(toy_batch):
 
 
 def test_amp_flag_picks_the_cpu_wrapper(tmp_path):
-    import importlib.util
-    import os.path as osp
-    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-    spec = importlib.util.spec_from_file_location('mmkd_train_tool', osp.join(root, 'tools', 'train.py'))
-    train = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(train)
-    config = osp.join(root, 'configs/detection/retinanet_r18-w8_fpn_adamw-12e_shapes.py')
+    from helpers import REPO_ROOT, load_tool
+    train = load_tool('train')
+    config = str(REPO_ROOT / 'configs/detection/retinanet-r18-w8_adamw-12e_shapes-coco.py')
     cfg = train.build_cfg(train.parse_args([config, '--amp', '--work-dir', str(tmp_path)]))
     expected = 'AmpOptimWrapper' if torch.cuda.is_available() else 'mmkd.CPUAutocastOptimWrapper'
     assert cfg.optim_wrapper.type == expected

@@ -7,11 +7,11 @@ import sys
 
 import pytest
 import torch
+from helpers import ROOT
 
 pytest.importorskip('mmdet')
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = 'configs/cwd/cwd_logits_retinanet_r50-w16_retinanet_r18-w8_adamw-12e_shapes.py'
+CONFIG = 'configs/cwd/cwd_logits_retinanet-r50-w16_retinanet-r18-w8_adamw-12e_shapes-coco.py'
 pytestmark = pytest.mark.slow
 
 

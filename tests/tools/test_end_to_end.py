@@ -5,7 +5,6 @@ relies on: losses are finite, the teacher is untouched, validation reports
 student and teacher, the student-only checkpoint loads into plain mmdet/mmseg
 with no missing or unexpected keys, and --resume continues the schedule.
 """
-import importlib.util
 import os.path as osp
 
 import pytest
@@ -14,74 +13,16 @@ import torch
 pytest.importorskip('mmdet')
 pytest.importorskip('mmseg')
 
-from mmengine.config import Config  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from mmkd.models.builder import build_model  # noqa: E402
+from helpers import ROOT, load_script, load_tool, small_cfg  # noqa: E402
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-DET_CFG = osp.join(ROOT, 'configs/cwd/cwd_logits_retinanet_r50-w16_retinanet_r18-w8_adamw-12e_shapes.py')
-DET_STUDENT = osp.join(ROOT, 'configs/detection/retinanet_r18-w8_fpn_adamw-12e_shapes.py')
-SEG_CFG = osp.join(ROOT, 'configs/cwd/cwd_logits_deeplabv3_r50-w16_deeplabv3_r18-w8_adamw-20e_shapes-cityscapes.py')
-SEG_STUDENT = osp.join(ROOT, 'configs/segmentation/deeplabv3_r18-w8-d8_adamw-20e_shapes-cityscapes.py')
+DET_CFG = osp.join(ROOT, 'configs/cwd/cwd_logits_retinanet-r50-w16_retinanet-r18-w8_adamw-12e_shapes-coco.py')
+DET_STUDENT = osp.join(ROOT, 'configs/detection/retinanet-r18-w8_adamw-12e_shapes-coco.py')
+SEG_CFG = osp.join(ROOT, 'configs/cwd/cwd_logits_deeplabv3-r50-w16_deeplabv3-r18-w8_adamw-20e_shapes-cityscapes.py')
+SEG_STUDENT = osp.join(ROOT, 'configs/segmentation/deeplabv3-r18-w8_adamw-20e_shapes-cityscapes.py')
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope='module')
-def det_root(tmp_path_factory):
-    from mmkd.datasets.embedded import generate_detection
-    root = str(tmp_path_factory.mktemp('shapes_coco'))
-    generate_detection(root, seed=0, num_train=8, num_val=4)
-    return root
-
-
-@pytest.fixture(scope='module')
-def seg_root(tmp_path_factory):
-    from mmkd.datasets.embedded import generate_segmentation
-    root = str(tmp_path_factory.mktemp('shapes_cityscapes'))
-    generate_segmentation(root, seed=0, num_train=4, num_val=2)
-    return root
-
-
-def small_cfg(path, data_root, work_dir, max_epochs, ann_file=None):
-    cfg = Config.fromfile(path)
-    # a random teacher saved as a checkpoint: this tests the machinery, not accuracy
-    teacher_ckpt = osp.join(work_dir + '_teacher.pth')
-    if not osp.isfile(teacher_ckpt):
-        torch.save({'state_dict': build_model(cfg.model.teacher, 'teacher').state_dict()}, teacher_ckpt)
-    options = {'model.teacher.ckpt': teacher_ckpt}
-    if ann_file:  # barely trained detectors score below 0.05: keep every box so COCO metrics exist
-        for model in ('student', 'teacher'):
-            options[f'model.{model}.cfg_options'] = {'test_cfg.score_thr': 0.0}
-    options.update({
-        'work_dir': work_dir,
-        'train_cfg.max_epochs': max_epochs,
-        'train_cfg.val_interval': max_epochs,
-        'default_hooks.logger.interval': 1,
-        'param_scheduler': [dict(type='ConstantLR', factor=1.0, by_epoch=True)],
-    })
-    for split in ('train', 'val', 'test'):
-        options[f'{split}_dataloader.dataset.data_root'] = data_root
-        options[f'{split}_dataloader.num_workers'] = 0
-        options[f'{split}_dataloader.persistent_workers'] = False
-        options[f'{split}_dataloader.batch_size'] = 4 if split == 'train' else 2
-    if ann_file:
-        options['val_evaluator.ann_file'] = osp.join(data_root, ann_file)
-        options['test_evaluator.ann_file'] = osp.join(data_root, ann_file)
-    cfg.merge_from_dict(options)
-    return cfg
-
-
-def load_tool(name):
-    return load_tool_from('tools', name)
-
-
-def load_tool_from(folder, name):
-    spec = importlib.util.spec_from_file_location(f'mmkd_{folder}_{name}', osp.join(ROOT, folder, f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def check_student_export(work_dir, student_model, init_fn, student_cfg):
@@ -132,7 +73,7 @@ def test_detection_distillation_trains_exports_and_resumes(det_root, tmp_path):
 
     # demo: teacher and student side by side on one image, and one PNG per image of a folder
     import cv2
-    demo = load_tool_from('demo', 'image_demo')
+    demo = load_script('demo/image_demo.py')
     image = osp.join(det_root, 'val2017', '000000000001.jpg')
     out = str(tmp_path / 'cmp.png')
     demo.run_demo(image, DET_STUDENT, osp.join(work_dir, 'student_latest.pth'), out,

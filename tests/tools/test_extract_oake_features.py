@@ -1,7 +1,5 @@
 """tools/extract_oake_features.py: writes the OV split when asked, then a complete, readable OAKE cache."""
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,15 +7,7 @@ from PIL import Image
 
 from mmkd.datasets.embedded import SHAPES_CLASSES
 from mmkd.models.oadp import OAKEFeatureCache
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def load_tool():
-    spec = importlib.util.spec_from_file_location('extract_oake', REPO_ROOT / 'tools' / 'extract_oake_features.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from helpers import REPO_ROOT, load_tool
 
 
 def test_tool_splits_and_extracts(tmp_path):
@@ -36,7 +26,7 @@ def test_tool_splits_and_extracts(tmp_path):
     cats = [dict(id=i + 1, name=n) for i, n in enumerate(SHAPES_CLASSES)]
     (tmp_path / 'annotations' / 'instances_train2017.json').write_text(
         json.dumps(dict(images=images, annotations=anns, categories=cats)))
-    tool = load_tool()
+    tool = load_tool('extract_oake_features')
     with pytest.raises(ValueError, match='--clip-ckpt is required'):
         tool.main(['--data-root', str(tmp_path)])
     args = ['--data-root', str(tmp_path), '--random-clip', '--cache-dir', str(tmp_path / 'cache'),
@@ -61,12 +51,12 @@ def test_tool_rpn_proposals_from_a_base_detector(tmp_path):
     from mmkd.registry import MODELS
     data = tmp_path / 'shapes'
     generate_detection(str(data), num_train=4, num_val=2)
-    config = str(REPO_ROOT / 'configs' / 'detection' / 'faster-rcnn_r18-w8_fpn_adamw-12e_shapes.py')
+    config = str(REPO_ROOT / 'configs' / 'detection' / 'faster-rcnn-r18-w8_adamw-12e_shapes-coco.py')
     torch.manual_seed(0)
     detector = MODELS.build(load_model_cfg(dict(cfg_path=config), 'test detector'))
     detector.init_weights()
     torch.save(detector.state_dict(), tmp_path / 'base_detector.pth')
-    tool = load_tool()
+    tool = load_tool('extract_oake_features')
     common = ['--data-root', str(data), '--ov-split', 'shapes', '--random-clip', '--max-images', '2',
               '--device', 'cpu']
     rpn = ['--proposals', 'rpn', '--detector-config', config, '--top-k', '8']

@@ -1,18 +1,9 @@
 """tools/analysis/cka.py writes the CKA table and heatmap; run_ofa_grid.py plans the grid."""
-import importlib.util
-from pathlib import Path
-
 import torch
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-PAIR_CONFIG = REPO_ROOT / 'configs/ofa_kd/ofa_branches_swin-w48_resnet18-w32_adamw-10e_shapes-cls.py'
+from helpers import REPO_ROOT, load_tool
 
-
-def load_tool(name):
-    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / 'tools' / 'analysis' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+PAIR_CONFIG = REPO_ROOT / 'configs/ofa_kd/ofa-kd_branches_swin-w48_resnet18-w32_adamw-10e_shapes-cls.py'
 
 
 def test_cka_tool(tmp_path, capsys):
@@ -33,7 +24,7 @@ def test_cka_tool(tmp_path, capsys):
     torch.save(dict(state_dict={f'teachers.teacher.{k}': v for k, v in teacher.state_dict().items()}),
                tmp_path / 'distill.pth')
     out = tmp_path / 'cka.png'
-    matrix = load_tool('cka').main([str(PAIR_CONFIG), '--teacher-ckpt', str(tmp_path / 'distill.pth'),
+    matrix = load_tool('analysis/cka').main([str(PAIR_CONFIG), '--teacher-ckpt', str(tmp_path / 'distill.pth'),
                                     '--student-ckpt', str(tmp_path / 'student.pth'), '--data-root', str(data_root),
                                     '--num-batches', '1', '--out', str(out)])
     assert matrix.shape == (4, 4) and ((matrix >= 0) & (matrix <= 1 + 1e-6)).all()
@@ -43,7 +34,7 @@ def test_cka_tool(tmp_path, capsys):
 
 
 def test_grid_plan(capsys):
-    grid = load_tool('run_ofa_grid')
+    grid = load_tool('analysis/run_ofa_grid')
     grid.main(['--dry-run'])
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith('34 runs')  # 2 teachers x 2 seeds + 3 pairs x 5 students x 2 seeds

@@ -7,14 +7,14 @@ import torch
 
 pytest.importorskip('mmdet')
 
-from test_end_to_end import ROOT, det_root, load_tool, small_cfg  # noqa: E402,F401  (det_root: fixture)
+from helpers import ROOT, load_tool, small_cfg  # noqa: E402
 
-CACHED_CFG = osp.join(ROOT, 'configs/cwd/cwd_fpn_retinanet_r50-w16_retinanet_r18-w8_adamw-12e_shapes_cached.py')
+CACHED_CFG = osp.join(ROOT, 'configs/cwd/cwd_fpn-cached_retinanet-r50-w16_retinanet-r18-w8_adamw-12e_shapes-coco.py')
 
 pytestmark = pytest.mark.slow
 
 
-def test_extract_then_train_with_the_cache(det_root, tmp_path):  # noqa: F811
+def test_extract_then_train_with_the_cache(det_root, tmp_path):
     work_dir = str(tmp_path / 'det')
     cfg = small_cfg(CACHED_CFG, det_root, work_dir, 1)
     cache_dir = str(tmp_path / 'cache')

@@ -1,6 +1,5 @@
 """tools/analysis/tinysam_int8.py: the float mIoU equals an independent SamPredictor evaluation;
 the int8 rows are consistent with it."""
-import importlib.util
 import json
 import math
 import os.path as osp
@@ -15,26 +14,14 @@ from segment_anything import SamPredictor
 from mmkd.datasets.embedded import generate_detection
 from mmkd.models.sam.prompt_sampling import center_points_of_masks
 from mmkd.models.sam import build_sam
+from helpers import load_tool, tiny_timm_sam
 
 # torch deprecates torch.ao.quantization in favour of torchao (not installed); the API still works
 pytestmark = pytest.mark.filterwarnings('ignore:torch.ao.quantization is deprecated:DeprecationWarning')
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 # a TinySAM-style student (timm ViT encoder) at the embedded set's 128 px, as small as it gets
-TINY_STUDENT = dict(image_encoder=dict(type='mmkd.TimmSamImageEncoder', model_name='vit_tiny_patch16_224',
-                                       img_size=128, embedding_size=8, out_chans=32,
-                                       timm_kwargs=dict(img_size=128, patch_size=16, depth=1, embed_dim=32,
-                                                        num_heads=2)),
-                    prompt_embed_dim=32, decoder_mlp_dim=64, decoder_num_heads=2, iou_head_hidden_dim=32)
+TINY_STUDENT = tiny_timm_sam(128)
 FAST_TIMING = ['--warmup', '0', '--steps', '1', '--repeats', '2']
-
-
-def load_tool():
-    spec = importlib.util.spec_from_file_location('tinysam_int8', osp.join(ROOT, 'tools', 'analysis',
-                                                                             'tinysam_int8.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='module')
@@ -77,7 +64,7 @@ def reference_miou(sam, data_root):
 
 def test_float_and_int8_rows(setup, capsys):
     out_json = setup['dir'] / 'result.json'
-    rows = load_tool().main([setup['config'], setup['checkpoint'], '--data-root', setup['data_root'],
+    rows = load_tool('analysis/tinysam_int8').main([setup['config'], setup['checkpoint'], '--data-root', setup['data_root'],
                              '--modes', 'static', 'dynamic', '--calib-images', '3', '--batch-size', '2',
                              '--json', str(out_json), *FAST_TIMING])
     assert [r['model'] for r in rows] == ['float', 'int8 static', 'int8 dynamic']
@@ -98,7 +85,7 @@ def test_float_and_int8_rows(setup, capsys):
 
 
 def test_bad_input_is_named(setup):
-    tool = load_tool()
+    tool = load_tool('analysis/tinysam_int8')
     common = [setup['config'], setup['checkpoint'], '--data-root', setup['data_root'], *FAST_TIMING]
     with pytest.raises(ValueError, match='--calib-images 9: the training split has only 4 images'):
         tool.main(common + ['--calib-images', '9'])

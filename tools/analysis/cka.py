@@ -1,6 +1,6 @@
 """Linear CKA between every teacher stage and every student stage of a distillation pair.
 
-``python tools/analysis/cka.py configs/ofa_kd/ofa_branches_swin-w48_resnet18-w32_adamw-10e_shapes-cls.py
+``python tools/analysis/cka.py configs/ofa_kd/ofa-kd_branches_swin-w48_resnet18-w32_adamw-10e_shapes-cls.py
 --teacher-ckpt work_dirs/swin-w48_adamw-100e_shapes-cls/epoch_100.pth
 --student-ckpt work_dirs/resnet18-w32_adamw-10e_shapes-cls/epoch_10.pth --out cka.png``
 

@@ -24,41 +24,41 @@ from mmkd.analysis.run_grid import GridRun, finished_results, mean_cell, print_p
 
 DET = dict(metric='coco/bbox_mAP', scale=100, data_root='data/shapes_coco', kind='detection')
 SEG = dict(metric='mIoU', scale=1, data_root='data/shapes_cityscapes', kind='segmentation')
-RETINA = 'retinanet_r50-w16_retinanet_r18-w8_adamw-12e_shapes'
-FRCNN = 'faster-rcnn_r50-w16_faster-rcnn_r18-w8_adamw-12e_shapes'
-DLV3 = 'deeplabv3_r50-w16_deeplabv3_r18-w8_adamw-20e_shapes-cityscapes'
+RETINA = 'retinanet-r50-w16_retinanet-r18-w8_adamw-12e_shapes-coco'
+FRCNN = 'faster-rcnn-r50-w16_faster-rcnn-r18-w8_adamw-12e_shapes-coco'
+DLV3 = 'deeplabv3-r50-w16_deeplabv3-r18-w8_adamw-20e_shapes-cityscapes'
 PAIRS = {  # name -> teacher config, its last epoch, student-alone config, task, method -> config
     'retinanet': dict(
-        DET, teacher='detection/retinanet_r50-w16_fpn_adamw-12e_shapes.py', teacher_epochs=12,
-        alone='detection/retinanet_r18-w8_fpn_adamw-12e_shapes.py',
+        DET, teacher='detection/retinanet-r50-w16_adamw-12e_shapes-coco.py', teacher_epochs=12,
+        alone='detection/retinanet-r18-w8_adamw-12e_shapes-coco.py',
         methods={
             'CWD': f'cwd/cwd_fpn_{RETINA}.py',
             'PKD': f'pkd/pkd_fpn_{RETINA}.py',
             'MGD': f'mgd/mgd_fpn_{RETINA}.py',
             'FGD': f'fgd/fgd_fpn_{RETINA}.py',
             'FGD P3-P5': f'fgd/fgd_fpn-p3-p5_{RETINA}.py',
-            'ACAM-KD': f'acam_kd/acam_fpn_{RETINA}.py',
-            'ACAM-KD alpha 1e-4': f'acam_kd/acam_fpn_alpha-1e-4_{RETINA}.py',
-            'ACAM spatial only': f'acam_kd/acam_fpn_spatial-only_{RETINA}.py',
-            'ACAM channel only': f'acam_kd/acam_fpn_channel-only_{RETINA}.py',
-            'ACAM teacher mask': f'acam_kd/acam_fpn_teacher-mask_{RETINA}.py',
-            'ACAM seek error': f'acam_kd/acam_fpn_seek-error_{RETINA}.py',
+            'ACAM-KD': f'acam_kd/acam-kd_fpn_{RETINA}.py',
+            'ACAM-KD alpha 1e-4': f'acam_kd/acam-kd_fpn-alpha-1e-4_{RETINA}.py',
+            'ACAM spatial only': f'acam_kd/acam-kd_fpn-spatial-only_{RETINA}.py',
+            'ACAM channel only': f'acam_kd/acam-kd_fpn-channel-only_{RETINA}.py',
+            'ACAM teacher mask': f'acam_kd/acam-kd_fpn-teacher-mask_{RETINA}.py',
+            'ACAM seek error': f'acam_kd/acam-kd_fpn-seek-error_{RETINA}.py',
         }),
     'faster-rcnn': dict(
-        DET, teacher='detection/faster-rcnn_r50-w16_fpn_adamw-12e_shapes.py', teacher_epochs=12,
-        alone='detection/faster-rcnn_r18-w8_fpn_adamw-12e_shapes.py',
+        DET, teacher='detection/faster-rcnn-r50-w16_adamw-12e_shapes-coco.py', teacher_epochs=12,
+        alone='detection/faster-rcnn-r18-w8_adamw-12e_shapes-coco.py',
         methods={
             'MGD': f'mgd/mgd_fpn_{FRCNN}.py',
-            'ACAM-KD': f'acam_kd/acam_fpn_{FRCNN}.py',
+            'ACAM-KD': f'acam_kd/acam-kd_fpn_{FRCNN}.py',
         }),
     'deeplabv3': dict(
-        SEG, teacher='segmentation/deeplabv3_r50-w16-d8_adamw-20e_shapes-cityscapes.py', teacher_epochs=20,
-        alone='segmentation/deeplabv3_r18-w8-d8_adamw-20e_shapes-cityscapes.py',
+        SEG, teacher='segmentation/deeplabv3-r50-w16_adamw-20e_shapes-cityscapes.py', teacher_epochs=20,
+        alone='segmentation/deeplabv3-r18-w8_adamw-20e_shapes-cityscapes.py',
         methods={
             'CWD': f'cwd/cwd_logits_{DLV3}.py',
             'MGD': f'mgd/mgd_c5_{DLV3}.py',
             'FGD': f'fgd/fgd_c5_{DLV3}.py',
-            'ACAM-KD': f'acam_kd/acam_c5_{DLV3}.py',
+            'ACAM-KD': f'acam_kd/acam-kd_c5_{DLV3}.py',
         }),
 }
 ALL_METHODS = ['student alone'] + list(dict.fromkeys(m for p in PAIRS.values() for m in p['methods']))

@@ -39,7 +39,7 @@ METHODS = {  # column -> config of a pair (None: the student alone)
     'KD': 'kd/kd_logits_{pair}_adamw-10e_shapes-cls.py',
     'DKD': 'dkd/dkd_logits_{pair}_adamw-10e_shapes-cls.py',
     'FitNet': 'fitnet/fitnet_stages_{pair}_adamw-10e_shapes-cls.py',
-    'OFA': 'ofa_kd/ofa_branches_{pair}_adamw-10e_shapes-cls.py',
+    'OFA': 'ofa_kd/ofa-kd_branches_{pair}_adamw-10e_shapes-cls.py',
 }
 # seconds per run measured with 1 thread on 2 cores shared with another training
 # (mmengine overhead included); only used for the time estimate printed first

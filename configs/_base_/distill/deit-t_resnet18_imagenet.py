@@ -7,16 +7,14 @@ _base_ = [
     '../models/timm_stage_taps_224px.py',
 ]
 num_classes = 1000
-student_taps = _base_.stage_taps['resnet18']
-teacher_taps = _base_.stage_taps['deit-t']
+student_taps, teacher_taps = _base_.stage_taps['resnet18'], _base_.stage_taps['deit-t']
+student_stage_recorders = _base_.stage_recorders['resnet18']
 model = dict(
     type='mmkd.SingleTeacherDistill',
     student=dict(cfg_path='{{fileDirname}}/../models/timm_resnet18_imagenet.py'),
     teacher=dict(cfg_path='{{fileDirname}}/../models/timm_deit-t_imagenet.py'),
-    distiller=dict(type='ConfigurableDistiller'))
-logits_recorders = dict(logits=dict(type='ModuleOutputs', source='model'))
-student_stage_recorders = {f'stage{i}': dict(type='ModuleOutputs', source=tap['source'])
-                           for i, tap in enumerate(student_taps, 1)}
+    distiller=dict(type='ConfigurableDistiller', student_recorders=_base_.logits_recorders,
+                   teacher_recorders=_base_.logits_recorders))
 custom_hooks = [dict(type='mmkd.StudentCheckpointHook')]
 val_cfg = dict(_delete_=True, type='mmkd.DistillValLoop', evaluate_teachers='once')
 test_cfg = dict(_delete_=True, type='mmkd.DistillTestLoop', evaluate_teachers='once')

@@ -10,7 +10,7 @@ _base_ = [
     '../schedules/adam_8e.py',
     '../default_runtime.py',
 ]
-teacher_ckpt = 'work_dirs/sam_vit-t128_adam-24e_shapes-coco/epoch_24.pth'
+teacher_ckpt = 'work_dirs/sam-vit-t128_adam-24e_shapes-coco/epoch_24.pth'
 model = dict(
     type='mmkd.SingleTeacherDistill',
     student=dict(

@@ -9,3 +9,8 @@ stage_taps = {
     'deit-t': [dict(source=f'model.blocks.{b}', feature=dict(layout='nlc', channels=192, grid=14, prefix=1))
                for b in (2, 5, 8, 11)],
 }
+
+# how a distiller records them: the timm model's output (logits) and each model's stages
+logits_recorders = dict(logits=dict(type='ModuleOutputs', source='model'))
+stage_recorders = {name: {f'stage{k}': dict(type='ModuleOutputs', source=tap['source']) for k, tap in enumerate(taps, 1)}
+                   for name, taps in stage_taps.items()}

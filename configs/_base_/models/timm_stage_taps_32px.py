@@ -20,3 +20,8 @@ stage_taps = {
     'resmlp-e96-b4': [dict(source=f'model.blocks.{i}', feature=dict(layout='nlc', channels=96, grid=8))
                       for i in range(4)],
 }
+
+# how a distiller records them: the timm model's output (logits) and each model's stages
+logits_recorders = dict(logits=dict(type='ModuleOutputs', source='model'))
+stage_recorders = {name: {f'stage{k}': dict(type='ModuleOutputs', source=tap['source']) for k, tap in enumerate(taps, 1)}
+                   for name, taps in stage_taps.items()}

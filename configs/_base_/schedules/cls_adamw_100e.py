@@ -1,18 +1,6 @@
-# Classification from scratch on CPU-sized data: AdamW, 1-epoch linear warm-up
-# (50 iterations of batch 64 on the embedded set), cosine decay, gradient clipping
-# (transformers need it from scratch). 100 epochs: transformer / MLP teachers,
-# which learn slowly from scratch.
+# cls_adamw_10e.py (AdamW, 1-epoch warm-up, cosine decay, clipping) over 100 epochs:
+# transformer / MLP teachers, which learn slowly from scratch.
+_base_ = ['./cls_adamw_10e.py']
 max_epochs = 100
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=max_epochs)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.05),
-    clip_grad=dict(max_norm=5.0, norm_type=2))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=50),
-    dict(type='CosineAnnealingLR', by_epoch=True, begin=0, end=max_epochs, T_max=max_epochs,
-         eta_min_ratio=0.01, convert_to_iter_based=True),
-]
-auto_scale_lr = dict(enable=False, base_batch_size=64)
+train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
+param_scheduler = [_base_.param_scheduler[0], dict(_base_.param_scheduler[1], end=max_epochs, T_max=max_epochs)]

@@ -3,7 +3,8 @@ from .configurable_distiller import ConfigurableDistiller
 from .loss_input import LossInput
 from .oadp_distiller import OADPDistiller
 from .ofa_distiller import OFADistiller
+from .stage_hint_distiller import StageHintDistiller
 from .tinysam_distiller import TinySAMDistiller
 
 __all__ = ['BaseDistiller', 'ConfigurableDistiller', 'LossInput', 'OADPDistiller', 'OFADistiller',
-           'TinySAMDistiller', 'distill_loss_key']
+           'StageHintDistiller', 'TinySAMDistiller', 'distill_loss_key']

@@ -9,8 +9,8 @@ pytest.importorskip('mmseg')
 
 from mmkd.models.algorithms import SingleTeacherDistill  # noqa: E402
 from mmkd.models.builder import load_model_cfg  # noqa: E402
+from helpers import ROOT  # noqa: E402
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 LOCAL_STUDENT = osp.join(ROOT, 'configs/_base_/models/retinanet_r18-w8_fpn_shapes.py')
 FPN = dict(fpn=dict(type='ModuleOutputs', source='neck'))
 

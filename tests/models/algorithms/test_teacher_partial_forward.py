@@ -6,8 +6,7 @@ import torch
 
 from mmkd.models.algorithms import SingleTeacherDistill
 from mmkd.models.algorithms.partial_forward import TeacherPartialForward
-
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from helpers import ROOT
 
 
 def count_calls(module):

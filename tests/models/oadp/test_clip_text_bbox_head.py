@@ -1,6 +1,5 @@
 """CLIP-text box head: cosine logits by formula, novel columns -inf only in training, builds in Faster R-CNN."""
 import math
-from pathlib import Path
 
 import pytest
 import torch
@@ -11,8 +10,7 @@ from mmengine.structures import InstanceData
 
 from mmkd.models.oadp.text_bbox_head import CLIPTextClassifier, CLIPTextShared2FCBBoxHead, load_text_embeddings
 from mmkd.registry import MODELS
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
+from helpers import TINY_FASTER_RCNN_CFG
 
 
 def test_logits_follow_the_formula_and_mask_novel_in_training_only():
@@ -57,7 +55,7 @@ def test_head_builds_in_faster_rcnn_and_one_loss_step_runs(tmp_path):
     torch.manual_seed(0)
     path = tmp_path / 'text.pth'
     torch.save(dict(classes=[f'c{i}' for i in range(8)], embeddings=torch.randn(8, 16)), path)
-    cfg = Config.fromfile(str(REPO_ROOT / 'configs/_base_/models/faster-rcnn_tiny_fpn.py'))
+    cfg = Config.fromfile(str(TINY_FASTER_RCNN_CFG))
     cfg.model.roi_head.bbox_head.update(type='mmkd.CLIPTextShared2FCBBoxHead', text_embeddings=str(path),
                                         novel_classes=[5, 6], reg_class_agnostic=True)
     model = MODELS.build(cfg.model)

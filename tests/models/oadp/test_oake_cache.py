@@ -13,9 +13,8 @@ from mmkd.models.oadp import (ObjectAwareEncoder, OAKEFeatureCache, compute_oake
                               gt_jitter_proposals)
 from mmkd.datasets.rgb_image import load_normalized_rgb as load_clip_image
 from mmkd.models.oadp.oake_cache import oake_fingerprints
+from helpers import TINY_CLIP as TINY
 
-TINY = dict(embed_dim=16, vision_cfg=dict(image_size=32, patch_size=8, width=32, head_width=16, layers=2),
-            text_cfg=dict(context_length=8, vocab_size=49408, width=16, heads=2, layers=1))
 SETTINGS = dict(num_jitter=2, jitter=0.2, seed=3, block_size=24, max_stride=16)
 
 

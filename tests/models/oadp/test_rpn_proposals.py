@@ -1,7 +1,6 @@
 """RPN proposals for OAKE: top-k, in the image, w, h >= 4, in original pixels; fingerprinted in the cache."""
 import copy
 import json
-from pathlib import Path
 
 import pytest
 import torch
@@ -15,11 +14,9 @@ from mmkd.models.builder import load_model_cfg
 from mmkd.models.clip import CLIPTeacher
 from mmkd.models.oadp import OAKEFeatureCache, RPNProposalSource, extract_oake_features
 from mmkd.registry import MODELS
+from helpers import REPO_ROOT, TINY_CLIP
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-BASE_DETECTOR = REPO_ROOT / 'configs' / 'detection' / 'faster-rcnn_r18-w8_fpn_adamw-12e_shapes.py'
-TINY_CLIP = dict(embed_dim=16, vision_cfg=dict(image_size=32, patch_size=8, width=32, head_width=16, layers=2),
-                 text_cfg=dict(context_length=8, vocab_size=49408, width=16, heads=2, layers=1))
+BASE_DETECTOR = REPO_ROOT / 'configs' / 'detection' / 'faster-rcnn-r18-w8_adamw-12e_shapes-coco.py'
 # the detector's test pipeline resizes by exactly 2x (128 px -> 256 px)
 RESIZE_2X = [dict(type='LoadImageFromFile'),
              dict(type='mmdet.Resize', scale_factor=2.0, keep_ratio=True),
@@ -91,8 +88,8 @@ def test_rpn_boxes_are_top_k_inside_the_image_in_original_pixels(detector):
 def test_rpn_source_errors_name_the_file(detector, tmp_path):
     with pytest.raises(FileNotFoundError, match='missing.pth'):
         RPNProposalSource(detector['config'], str(tmp_path / 'missing.pth'))
-    retina = REPO_ROOT / 'configs' / 'detection' / 'retinanet_r18-w8_fpn_adamw-12e_shapes.py'
-    with pytest.raises(TypeError, match='retinanet_r18-w8.*no rpn_head'):
+    retina = REPO_ROOT / 'configs' / 'detection' / 'retinanet-r18-w8_adamw-12e_shapes-coco.py'
+    with pytest.raises(TypeError, match='retinanet-r18-w8.*no rpn_head'):
         RPNProposalSource(str(retina), detector['checkpoint'])
     state = torch.load(detector['checkpoint'], weights_only=True)['state_dict']
     state.pop(next(k for k in state if k.startswith('rpn_head.')))

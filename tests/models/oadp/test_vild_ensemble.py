@@ -1,6 +1,5 @@
 """ViLD ensemble: the formula on hand numbers; novel logits -inf in training, finite through the ensemble in eval."""
 import math
-from pathlib import Path
 
 import pytest
 import torch
@@ -8,8 +7,8 @@ from mmengine.config import Config
 
 from mmkd.models.oadp.ensemble_roi_head import ViLDEnsembleRoIHead, vild_ensemble_scores
 from mmkd.registry import MODELS
+from helpers import REPO_ROOT, TINY_FASTER_RCNN_CFG
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 LAM = 2 / 3
 
 
@@ -76,7 +75,7 @@ def test_novel_logits_inf_in_training_and_finite_through_the_ensemble(tmp_path):
 
 
 def test_object_head_needs_the_clip_text_box_head():
-    cfg = Config.fromfile(str(REPO_ROOT / 'configs/_base_/models/faster-rcnn_tiny_fpn.py'))
+    cfg = Config.fromfile(str(TINY_FASTER_RCNN_CFG))
     cfg.model.roi_head.update(type='mmkd.ViLDEnsembleRoIHead',
                               object_head=dict(type='CLIPEmbeddingHead', in_channels=64, embed_dim=8))
     with pytest.raises(TypeError, match='CLIPTextClassifier'):

@@ -3,10 +3,7 @@ import pytest
 import torch
 
 from mmkd.models.sam import SamPrompts, build_sam, decode_masks
-
-TINY = dict(img_size=64, patch_size=8, encoder_embed_dim=32, encoder_depth=2, encoder_num_heads=2,
-            encoder_global_attn_indexes=(1,), encoder_window_size=4, prompt_embed_dim=32, decoder_mlp_dim=64,
-            decoder_num_heads=2, iou_head_hidden_dim=32)
+from helpers import TINY_SAM as TINY
 
 
 @pytest.fixture(scope='module')

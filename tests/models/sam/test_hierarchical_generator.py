@@ -6,10 +6,7 @@ from segment_anything import SamAutomaticMaskGenerator, SamPredictor
 from segment_anything.utils.amg import build_point_grid
 
 from mmkd.models.sam import HierarchicalMaskGenerator, build_sam
-
-TINY = dict(img_size=64, patch_size=8, encoder_embed_dim=32, encoder_depth=2, encoder_num_heads=2,
-            encoder_global_attn_indexes=(1,), encoder_window_size=4, prompt_embed_dim=32, decoder_mlp_dim=64,
-            decoder_num_heads=2, iou_head_hidden_dim=32)
+from helpers import TINY_SAM as TINY
 # keep every mask: a random model's IoU predictions and stability would filter everything, and its
 # masks are so alike that box NMS would leave one
 NO_FILTERS = dict(pred_iou_thresh=0.0, stability_score_thresh=0.0, box_nms_thresh=1.0, points_per_batch=64)

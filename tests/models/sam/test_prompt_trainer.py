@@ -8,9 +8,9 @@ from mmengine.runner import Runner
 
 from mmkd.datasets.embedded import generate_detection
 from mmkd.models.sam import build_sam, load_sam_checkpoint
+from helpers import ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-TEACHER_CONFIG = osp.join(ROOT, 'configs', 'sam', 'sam_vit-t128_adam-8e_shapes-coco.py')
+TEACHER_CONFIG = osp.join(ROOT, 'configs', 'sam', 'sam-vit-t128_adam-8e_shapes-coco.py')
 
 
 @pytest.fixture(scope='module')

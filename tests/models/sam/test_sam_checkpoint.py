@@ -8,10 +8,7 @@ import torch
 from segment_anything.build_sam import sam_model_registry
 
 from mmkd.models.sam import build_sam, check_sam_state_dict, describe_sam_state_dict, load_sam_checkpoint
-
-TINY = dict(img_size=64, patch_size=8, encoder_embed_dim=32, encoder_depth=2, encoder_num_heads=2,
-            encoder_global_attn_indexes=(1,), encoder_window_size=4, prompt_embed_dim=32, decoder_mlp_dim=64,
-            decoder_num_heads=2, iou_head_hidden_dim=32)
+from helpers import TINY_SAM as TINY
 
 
 @pytest.fixture(scope='module')

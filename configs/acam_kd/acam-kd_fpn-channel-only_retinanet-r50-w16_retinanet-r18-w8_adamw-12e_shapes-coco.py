@@ -1,0 +1,3 @@
+# Ablation of ACAM-KD on the FPN: channel masks only (the other kind is all ones).
+_base_ = ['./acam-kd_fpn_retinanet-r50-w16_retinanet-r18-w8_adamw-12e_shapes-coco.py']
+model = dict(distiller=dict(losses=dict(loss_acam=dict(mask_mode='channel'))))

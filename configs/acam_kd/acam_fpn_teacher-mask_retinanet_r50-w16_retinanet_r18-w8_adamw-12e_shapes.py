@@ -1,4 +1,0 @@
-# Ablation of ACAM-KD on the FPN: masks from the teacher feature alone (no
-# student-teacher cross-attention fusion; the paper's fixed-teacher-mask variant).
-_base_ = ['./acam_fpn_retinanet_r50-w16_retinanet_r18-w8_adamw-12e_shapes.py']
-model = dict(distiller=dict(losses=dict(loss_acam=dict(mask_source='teacher'))))
