@@ -1,5 +1,5 @@
 # The small SAM teacher of configs/tinysam/, trained 24 epochs (1200 iterations)
-# on the embedded shapes instance masks. At 8 epochs (sam_vit-t128_adam-8e_...)
+# on the embedded shapes instance masks. At 8 epochs (sam-vit-t128_adam-8e_...)
 # it is weaker than the ViT-Tiny student trained alone for 8 epochs (point
 # mIoU 52.1 vs 56.9), and a teacher below its student teaches it nothing; the
 # TinySAM teacher (SAM-H) is trained far longer than its student, too.

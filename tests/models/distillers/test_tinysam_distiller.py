@@ -17,10 +17,10 @@ from mmkd.engine import DistillLossWeightScheduleHook
 from mmkd.models.sam import load_sam_checkpoint
 from mmkd.registry import MODELS
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-TEACHER_CONFIG = osp.join(ROOT, 'configs', 'sam', 'sam_vit-t128_adam-8e_shapes-coco.py')
+from helpers import ROOT  # noqa: E402
+TEACHER_CONFIG = osp.join(ROOT, 'configs', 'sam', 'sam-vit-t128_adam-8e_shapes-coco.py')
 FULL_CONFIG = osp.join(ROOT, 'configs', 'tinysam', 'tinysam_full_sam-vit-t128_timm-vit-tiny_adam-8e_shapes-coco.py')
-CACHED_CONFIG = FULL_CONFIG.replace('.py', '_cached.py')
+CACHED_CONFIG = FULL_CONFIG.replace('tinysam_full_', 'tinysam_full-cached_')
 MASKS_ALONE_CONFIG = FULL_CONFIG.replace('tinysam_full_', 'tinysam_masks-alone_')
 DISTILL_TERMS = ('distill.loss_embedding', 'distill.loss_token', 'distill.loss_output')
 

@@ -1,6 +1,6 @@
+import numpy as np
 import pytest
 import torch
-
 from mmengine.structures import PixelData
 
 from mmkd.models.losses import DKDLoss, dkd_loss
