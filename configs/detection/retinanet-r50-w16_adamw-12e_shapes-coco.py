@@ -3,5 +3,5 @@ _base_ = [
     '../_base_/models/retinanet_r50-w16_fpn_shapes.py',
     '../_base_/datasets/shapes_coco_detection.py',
     '../_base_/schedules/adamw_12e.py',
-    '../_base_/default_runtime.py',
+    '../_base_/det_runtime.py',
 ]

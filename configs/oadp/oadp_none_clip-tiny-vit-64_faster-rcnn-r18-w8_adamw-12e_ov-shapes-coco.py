@@ -4,5 +4,5 @@ _base_ = [
     '../_base_/models/faster-rcnn_r18-w8_fpn_clip-text_shapes-ov.py',
     '../_base_/datasets/shapes_coco_ov.py',
     '../_base_/schedules/adamw_12e.py',
-    '../_base_/default_runtime.py',
+    '../_base_/det_runtime.py',
 ]

@@ -7,7 +7,7 @@
 _base_ = [
     '../_base_/datasets/coco_ov.py',
     '../_base_/schedules/sgd_40k_det.py',
-    '../_base_/default_runtime.py',
+    '../_base_/det_runtime.py',
     '../_base_/distill/oadp_pyramid.py',
 ]
 embed_dim = 512

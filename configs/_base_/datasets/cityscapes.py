@@ -25,7 +25,8 @@ test_pipeline = [
     dict(type='LoadImageFromFile', backend_args=backend_args),
     dict(type='mmseg.Resize', scale=image_scale, keep_ratio=True),
     # annotations are loaded after Resize: metrics use the original label map
-    dict(type='mmseg.LoadAnnotations'),
+    # bare type name, built in mmseg's scope: MMSegInferencer drops 'LoadAnnotations' by that name
+    dict(type='LoadAnnotations', _scope_='mmseg'),
     dict(type='mmseg.PackSegInputs'),
 ]
 

@@ -7,7 +7,7 @@
 _base_ = [
     '../datasets/cityscapes.py',
     '../schedules/sgd_80k_seg.py',
-    '../default_runtime.py',
+    '../seg_runtime.py',
 ]
 # last backbone stage: R101-D8 layer4 (2048 ch), MobileNetV2 layer7 (320 ch); both 1/8 resolution
 teacher_c5 = dict(c5=dict(type='ModuleOutputs', source='backbone.layer4'))

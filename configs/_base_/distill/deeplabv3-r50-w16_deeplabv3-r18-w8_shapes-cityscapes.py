@@ -3,7 +3,7 @@
 _base_ = [
     '../datasets/shapes_cityscapes.py',
     '../schedules/adamw_20e_seg.py',
-    '../default_runtime.py',
+    '../seg_runtime.py',
 ]
 # recorder sets the method configs share (children use them as _base_ variables)
 seg_logits_recorders = dict(logits=dict(type='ModuleOutputs', source='decode_head.conv_seg'))

@@ -7,7 +7,7 @@
 _base_ = [
     '../datasets/shapes_coco_ov.py',
     '../schedules/adamw_12e.py',
-    '../default_runtime.py',
+    '../det_runtime.py',
     './oadp_pyramid.py',
 ]
 embed_dim = 128

@@ -6,7 +6,7 @@
 _base_ = [
     '../datasets/coco_detection.py',
     'mmdet::_base_/schedules/schedule_2x.py',
-    '../default_runtime.py',
+    '../det_runtime.py',
 ]
 fpn_recorders = dict(fpn=dict(type='ModuleOutputs', source='neck'))  # 5 levels, 256 channels
 teacher_ckpt = 'checkpoints/retinanet_r101_fpn_2x_coco_20200131-5560aee8.pth'

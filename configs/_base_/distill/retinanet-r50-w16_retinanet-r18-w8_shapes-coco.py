@@ -3,7 +3,7 @@
 _base_ = [
     '../datasets/shapes_coco_detection.py',
     '../schedules/adamw_12e.py',
-    '../default_runtime.py',
+    '../det_runtime.py',
 ]
 # recorder sets the method configs share (children use them as _base_ variables)
 fpn_recorders = dict(fpn=dict(type='ModuleOutputs', source='neck'))  # tuple of 5 levels

@@ -1,0 +1,9 @@
+# Runtime of segmentation configs: the shared one plus mmseg's visualizer and
+# visualization hook, so mmseg's MMSegInferencer, its demos and
+# `--cfg-options default_hooks.visualization.draw=True` work on mmkd configs.
+# TensorBoard as well (tensorboard is installed with mmkd):
+#   --cfg-options "visualizer.vis_backends=[dict(type='LocalVisBackend'),dict(type='TensorboardVisBackend')]"
+_base_ = ['./default_runtime.py']
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='mmseg.SegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+default_hooks = dict(visualization=dict(type='mmseg.SegVisualizationHook'))
