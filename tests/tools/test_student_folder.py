@@ -21,9 +21,9 @@ from mmengine.runner import Runner
 from mmkd.models.builder import build_model
 from mmkd.models.student_config import mmkd_types, student_config
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-DET_CFG = osp.join(ROOT, 'configs/cwd/cwd_fpn_retinanet_r50-w16_retinanet_r18-w8_adamw-12e_shapes.py')
-SEG_CFG = osp.join(ROOT, 'configs/cwd/cwd_logits_deeplabv3_r50-w16_deeplabv3_r18-w8_adamw-20e_shapes-cityscapes.py')
+from helpers import ROOT  # noqa: E402
+DET_CFG = osp.join(ROOT, 'configs/cwd/cwd_fpn_retinanet-r50-w16_retinanet-r18-w8_adamw-12e_shapes-coco.py')
+SEG_CFG = osp.join(ROOT, 'configs/cwd/cwd_logits_deeplabv3-r50-w16_deeplabv3-r18-w8_adamw-20e_shapes-cityscapes.py')
 
 pytestmark = pytest.mark.slow
 
@@ -157,3 +157,27 @@ def test_segmentation_student_folder_runs_in_plain_mmseg(tmp_path):
     ours = mmkd_predict(runner, cfg, image).pred_sem_seg.data
     theirs = torch.tensor(standalone('seg', work_dir, image)['sem_seg'])
     assert theirs.shape == ours.shape and torch.equal(theirs, ours.cpu())
+
+
+def test_package_config_segmentor_with_overrides_runs_in_plain_mmseg(tmp_path):
+    """A student given as ``mmseg::`` config path plus overrides (PSPNet R18) as a student folder."""
+    from mmkd.datasets.embedded import generate_segmentation
+    cfg = Config.fromfile(SEG_CFG)
+    cfg.model.student = dict(
+        cfg_path='mmseg::pspnet/pspnet_r18-d8_4xb2-80k_cityscapes-512x1024.py',
+        backbone=dict(init_cfg=None, norm_cfg=dict(type='BN', requires_grad=True)),
+        decode_head=dict(norm_cfg=dict(type='BN', requires_grad=True)),
+        auxiliary_head=dict(norm_cfg=dict(type='BN', requires_grad=True)),
+        data_preprocessor=dict(size=None, size_divisor=8))
+    folder = student_config(cfg)
+    assert folder.model.type == 'EncoderDecoder' and folder.model.backbone.depth == 18
+    assert folder.model.decode_head.type == 'PSPHead' and folder.default_scope == 'mmseg'
+    (tmp_path / 'student_config.py').write_text(folder.pretty_text)
+    model = build_model(cfg.model.student, 'student')
+    torch.save(dict(state_dict=model.state_dict(), meta=dict(dataset_meta=dict(classes=tuple(str(i) for i in range(19))))),
+               tmp_path / 'student_latest.pth')
+    root = str(tmp_path / 'data')
+    generate_segmentation(root, seed=0, num_train=1, num_val=1)
+    image = sorted(__import__('glob').glob(osp.join(root, 'leftImg8bit', 'val', '*', '*.png')))[0]
+    theirs = torch.tensor(standalone('seg', str(tmp_path), image)['sem_seg'])
+    assert theirs.shape[-2:] == (128, 256) and int(theirs.max()) < 19
