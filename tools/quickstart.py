@@ -12,7 +12,6 @@
 """
 import argparse
 import json
-import os
 import os.path as osp
 import sys
 import time

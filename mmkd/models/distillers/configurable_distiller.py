@@ -9,9 +9,9 @@ pieces involved.
 from __future__ import annotations
 
 import inspect
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional
 
-from torch import Tensor, nn
+from torch import Tensor
 
 from mmkd.registry import MODELS
 from mmkd.structures import GROUND_TRUTH_FIELDS, extract_ground_truth

@@ -1,6 +1,5 @@
 """The sliding block layout of OAKE's block level."""
 import pytest
-import torch
 
 from mmkd.models.oadp import sliding_block_boxes
 
