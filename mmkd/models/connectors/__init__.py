@@ -8,3 +8,8 @@ from .ofa_branch import OFABranch
 
 __all__ = ['BaseConnector', 'ConvConnector', 'ResizeConnector', 'MGDConnector', 'FeatureSpec',
            'TokensToMap', 'HeteroHintConnector', 'OFABranch']
+from .token_select import TokenSelect, select_tokens
+from .token_projection import TokenProjection
+from .qsd_head import QSDHead
+
+__all__ += ['TokenSelect', 'select_tokens', 'TokenProjection', 'QSDHead']
