@@ -24,7 +24,7 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 GKD = osp.join(ROOT, 'configs', 'gkd')
 STAGE1 = sorted(p for p in glob.glob(osp.join(GKD, '*_street-synthetic.py')))
 STAGE2 = sorted(glob.glob(osp.join(GKD, 'gkd_stage2-*_street-dg.py')))
-TEACHER = osp.join(GKD, 'gkd_teacher-mae_vit-e192-d6_adamw-3k_street-all.py')
+TEACHER = osp.join(GKD, 'gkd_teacher-mae_vit-e192-d6_adamw-600_street-all.py')
 
 pytestmark = pytest.mark.slow
 
@@ -113,7 +113,7 @@ def test_teacher_pretraining_two_iterations(dg_root, tmp_path):
 
 def test_train_stages_runs_both_stages_and_resumes(dg_root, tmp_path):
     from tools.train_stages import main
-    stage1 = osp.join(GKD, 'gkd_qsd-mask_mae-vit-e192-d6_vit-e128-d4_adamw-2k_street-synthetic.py')
+    stage1 = osp.join(GKD, 'gkd_qsd-mask_mae-vit-e192-d6_vit-e128-d4_adamw-800_street-synthetic.py')
     stage2 = STAGE2[-1]  # the ViT student's
     assert 'vit-e128-d4' in stage2
     common = ['train_cfg.max_iters=2', 'train_dataloader.batch_size=2', f'data_root={dg_root}',
@@ -130,3 +130,16 @@ def test_train_stages_runs_both_stages_and_resumes(dg_root, tmp_path):
     mtime = osp.getmtime(tmp_path / 'stage2' / 'iter_2.pth')
     main(argv)  # finished stages are skipped
     assert osp.getmtime(tmp_path / 'stage2' / 'iter_2.pth') == mtime
+
+
+def test_paper_configs_describe_the_real_setting():
+    stage1 = Config.fromfile(osp.join(GKD, 'gkd_qsd-mask_dinov2-b14_vit-s16_adamw-300e_gta5.py'))
+    stage2 = Config.fromfile(osp.join(GKD, 'gkd_stage2-frozen_vit-s16_uper_adamw-40k_gta5-dg.py'))
+    teacher, student = stage1.model.teacher, stage1.model.student
+    assert teacher.name == 'dinov2_vitb14' and student.arch == 'deit_small_patch16_224'
+    assert teacher.arch_cfg == dict(img_size=512, patch_size=16)  # DINOv2's patch embedding resampled to 16 px
+    assert stage1.model.distiller.num_patches == (512 // 16) ** 2
+    assert stage2.model.backbone.arch == student.arch and stage2.model.backbone.frozen
+    assert stage2.val_evaluator.domains == ('cityscapes', 'bdd100k', 'mapillary')
+    roots = [d.data_root for d in stage2.val_dataloader.dataset.datasets]
+    assert [r.strip('/').split('/')[-1] for r in roots] == list(stage2.val_evaluator.domains)

@@ -46,6 +46,15 @@ def test_official_dinov2_layout_loads_strictly(tmp_path, registers):
     assert all(not p.requires_grad for p in teacher.parameters()) and not teacher.training
 
 
+def test_official_dinov2_at_patch_16_as_in_gkd(tmp_path):
+    """GKD's domain distillation resizes DINOv2's patch embedding 14 -> 16 px (timm's filter resamples it)."""
+    _, path = official_dinov2(tmp_path)
+    teacher = FoundationTeacher(**DINO, arch_cfg=dict(img_size=64, patch_size=16, **TINY_DINO), checkpoint=str(path))
+    teacher.init_weights()
+    assert teacher.encoder.patch_embed.proj.weight.shape == (32, 3, 16, 16) and teacher.grid == (4, 4)
+    assert teacher(torch.randn(1, 3, 64, 64)).shape == (1, 1 + 16, 32)
+
+
 def test_wrong_architecture_names_the_keys(tmp_path):
     _, path = official_dinov2(tmp_path)
     with pytest.raises(FoundationCheckpointError, match='shape mismatches'):

@@ -1,8 +1,8 @@
-# Short iteration-based segmentation schedule with one evaluation at the end
+# Short (800-iteration) segmentation schedule with one evaluation at the end
 # (GKD stage 2 at embedded scale): AdamW lr 1e-3, weight decay 0.05, 50
 # warm-up iterations, poly decay (power 0.9), as GKD's task learning uses
 # AdamW + PolyLR.
-max_iters = 2000
+max_iters = 800
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')

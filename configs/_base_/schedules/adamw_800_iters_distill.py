@@ -1,7 +1,7 @@
-# Short iteration-based schedule for feature distillation without evaluation
+# Short (800-iteration) schedule for feature distillation without evaluation
 # (GKD stage 1 at embedded scale): AdamW lr 5e-4, weight decay 0.05 (GKD's
 # stage-1 optimiser), 100 warm-up iterations, cosine decay to 1e-5.
-max_iters = 2000
+max_iters = 800
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
 optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='AdamW', lr=5e-4, weight_decay=0.05))
 param_scheduler = [

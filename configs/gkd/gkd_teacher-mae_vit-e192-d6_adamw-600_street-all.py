@@ -5,9 +5,9 @@
 # night, fog: 800 images) under strong photometric and scale augmentation,
 # the way real foundation models saw web images of every style. No label map
 # is read. Its encoder is the GKD teacher (FoundationTeacher(...,
-# checkpoint=<work dir>/iter_3000.pth, checkpoint_prefix='encoder.')).
+# checkpoint=<work dir>/iter_600.pth, checkpoint_prefix='encoder.')).
 # Users with real foundation weights skip this step.
-_base_ = ['../_base_/datasets/street_dg.py', '../_base_/schedules/adamw_2k_iters_distill.py',
+_base_ = ['../_base_/datasets/street_dg.py', '../_base_/schedules/adamw_800_iters_distill.py',
           '../_base_/iter_runtime.py']
 clip_mean = [122.7709383, 116.7460125, 104.09373615]
 clip_std = [68.5005327, 66.6321579, 70.3231630]
@@ -29,11 +29,11 @@ train_dataloader = dict(
         dict(type='mmseg.CityscapesDataset', data_root={{_base_.data_root}}, pipeline=pool_pipeline,
              data_prefix=dict(img_path=f'{domain}/leftImg8bit/train', seg_map_path=f'{domain}/gtFine/train'))
         for domain in ('synthetic', 'photo', 'night', 'fog')]))
-max_iters = 3000
+max_iters = 600
 train_cfg = dict(max_iters=max_iters)
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=100),
-    dict(type='CosineAnnealingLR', eta_min=1e-5, by_epoch=False, begin=100, end=max_iters),
+    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=50),
+    dict(type='CosineAnnealingLR', eta_min=1e-5, by_epoch=False, begin=50, end=max_iters),
 ]
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 default_hooks = dict(checkpoint=dict(interval=max_iters))

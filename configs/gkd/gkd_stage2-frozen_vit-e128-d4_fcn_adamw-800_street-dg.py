@@ -6,5 +6,5 @@
 # (tools/train_stages.py does); the same config evaluates the teacher with the
 # same head (see configs/gkd/README.md) and the student alone (ckpt=None).
 _base_ = ['../_base_/models/gkd_frozen-vit-e128-d4_fcn_street.py', '../_base_/datasets/street_dg.py',
-          '../_base_/schedules/adamw_2k_iters_seg.py', '../_base_/iter_runtime.py']
-default_hooks = dict(checkpoint=dict(interval=2000))
+          '../_base_/schedules/adamw_800_iters_seg.py', '../_base_/iter_runtime.py']
+default_hooks = dict(checkpoint=dict(interval=800))
