@@ -9,8 +9,7 @@ model = dict(
     student=dict(mask_sample_ratio=0.0),
     distiller=dict(
         _delete_=True, type='mmkd.ConfigurableDistiller',
-        student_recorders=dict(tokens=dict(type='ModuleOutputs', source='tokens')),
-        teacher_recorders=dict(tokens=dict(type='ModuleOutputs', source='tokens')),
+        student_recorders={{_base_.token_recorder}}, teacher_recorders={{_base_.token_recorder}},
         connectors=dict(student_map=dict(type='HeteroHintConnector', student=student_tokens, teacher=teacher_tokens),
                         teacher_map=dict(type='TokensToMap', feature=teacher_tokens)),
         losses=dict(loss_cwd=dict(type='ChannelWiseDivergence', tau=4.0, loss_weight=3.0)),

@@ -7,8 +7,7 @@ model = dict(
     student=dict(mask_sample_ratio=0.0),
     distiller=dict(
         _delete_=True, type='mmkd.ConfigurableDistiller',
-        student_recorders=dict(tokens=dict(type='ModuleOutputs', source='tokens')),
-        teacher_recorders=dict(tokens=dict(type='ModuleOutputs', source='tokens')),
+        student_recorders={{_base_.token_recorder}}, teacher_recorders={{_base_.token_recorder}},
         connectors=dict(proj=dict(type='TokenProjection', in_channels=128, out_channels=192)),
         losses=dict(loss_fea=dict(type='FitNetLoss', loss_weight=1.0)),
         loss_inputs=dict(loss_fea=dict(preds_S=dict(model='student', recorder='tokens', connector='proj'),

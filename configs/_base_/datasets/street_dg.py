@@ -6,29 +6,15 @@
 # synthetic frames, the GTA5 of this benchmark), evaluate on every domain:
 # mmkd.DomainIoUMetric reports <domain>_mIoU and target_mIoU, the mean over
 # the three targets (photo-textured, night, fog).
+# Pipelines (resize/crop/flip at the generated 128x256 size) come from shapes_cityscapes.py.
+_base_ = ['./shapes_cityscapes.py']
 dataset_type = 'mmseg.CityscapesDataset'
 data_root = 'data/street_dg/'
 source_domain = 'synthetic'
 target_domains = ('photo', 'night', 'fog')
-image_scale = (256, 128)  # (long, short) edge, as the images are generated
-crop_size = (128, 256)  # (height, width)
+train_pipeline = {{_base_.train_pipeline}}
+test_pipeline = {{_base_.test_pipeline}}
 backend_args = None
-
-train_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=backend_args),
-    dict(type='mmseg.LoadAnnotations'),
-    dict(type='RandomResize', scale=image_scale, ratio_range=(1.0, 1.5), keep_ratio=True),
-    dict(type='mmseg.RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
-    dict(type='mmseg.RandomFlip', prob=0.5),
-    dict(type='mmseg.PhotoMetricDistortion'),
-    dict(type='mmseg.PackSegInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=backend_args),
-    dict(type='mmseg.Resize', scale=image_scale, keep_ratio=True),
-    dict(type='mmseg.LoadAnnotations'),
-    dict(type='mmseg.PackSegInputs'),
-]
 
 
 def _domain_set(domain, split, pipeline):
@@ -39,13 +25,11 @@ def _domain_set(domain, split, pipeline):
 
 train_dataloader = dict(
     batch_size=8, num_workers=0, persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=_domain_set(source_domain, 'train', train_pipeline))
+    dataset=dict(_delete_=True, **_domain_set(source_domain, 'train', train_pipeline)))
 # every domain's val split, source first; the metric tells them apart by folder
 val_dataloader = dict(
     batch_size=8, num_workers=0, persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='ConcatDataset',
+    dataset=dict(_delete_=True, type='ConcatDataset',
                  datasets=[_domain_set(d, 'val', test_pipeline) for d in (source_domain, ) + target_domains]))
 test_dataloader = val_dataloader
 val_evaluator = dict(type='mmkd.DomainIoUMetric', domains=(source_domain, ) + target_domains, source=source_domain)

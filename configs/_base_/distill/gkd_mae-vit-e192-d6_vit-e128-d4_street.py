@@ -27,6 +27,7 @@ model = dict(
                  inputs=dict(type='RenormalizedInput', student_mean=imagenet_mean, student_std=imagenet_std)),
     distiller=dict(type='mmkd.GKDDistiller', student_channels=128, teacher_channels=192, num_patches=8 * 16))
 custom_hooks = [dict(type='mmkd.StudentCheckpointHook'), dict(type='mmkd.TeacherCacheHook')]
+train_dataloader = dict(batch_size=4)  # the student runs twice per step (plain and masked views)
 
 # The F2L student (merged over model.student by the *_resnet18-w32_* configs):
 # a half-width timm ResNet-18 at output stride 16, whose last map (256 x 8 x 16)
@@ -37,3 +38,5 @@ resnet_student = dict(
     mask_sample_ratio=0.5, mask_patch_ratio=0.5,
     data_preprocessor=dict(type='ImgDataPreprocessor', mean=imagenet_mean, std=imagenet_std, bgr_to_rgb=True))
 resnet_student_unmasked = dict(resnet_student, mask_sample_ratio=0.0)  # for the baselines: one (plain) view
+# The baselines' ConfigurableDistiller records the token output of student and teacher alike.
+token_recorder = dict(tokens=dict(type='ModuleOutputs', source='tokens'))
