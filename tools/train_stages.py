@@ -49,6 +49,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         f'<work-dir>/stage1/{STUDENT_FILE}); "none" keeps the random initialisation')
     parser.add_argument('--cache-passes', type=int, default=4,
                         help='augmentation draws per image when extracting a teacher cache (default 4)')
+    parser.add_argument('--skip-extract', action='store_true',
+                        help='use the teacher cache as it is (extracted once for several runs; runs that '
+                        'share a cache must not extract into it at the same time)')
     parser.add_argument('--stage1-options', nargs='+', default=[], help='--cfg-options of stage 1')
     parser.add_argument('--stage2-options', nargs='+', default=[], help='--cfg-options of stage 2')
     return parser.parse_args(argv)
@@ -114,7 +117,7 @@ def main(argv=None) -> Optional[dict]:
     if args.stage in ('all', '1'):
         cfg1 = load_cfg(args.stage1_config, args.stage1_options)
         cache = cfg1.model.get('teacher_cache')
-        if cache and not osp.isfile(final_checkpoint(cfg1, stage1_dir)):
+        if cache and not args.skip_extract and not osp.isfile(final_checkpoint(cfg1, stage1_dir)):
             run([sys.executable, osp.join(ROOT, 'tools', 'extract_teacher_features.py'), args.stage1_config,
                  '--passes', str(args.cache_passes), '--cfg-options', *seed, *args.stage1_options])
         train_stage(args.stage1_config, stage1_dir, seed + args.stage1_options)
