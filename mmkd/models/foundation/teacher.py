@@ -222,11 +222,6 @@ class FoundationTeacher(BaseModel):
         return self.tokens(self.encode(inputs))
 
     @property
-    def embed_dim(self) -> int:
-        return int(self.encoder.embed_dim if hasattr(self.encoder, 'embed_dim') else
-                   getattr(self.encoder, 'width', 0) or self.encoder.neck[0].out_channels)
-
-    @property
     def grid(self) -> Tuple[int, int]:
         """The patch grid of ``input_size``."""
         if self.family == 'timm':

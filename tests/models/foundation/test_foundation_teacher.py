@@ -132,7 +132,7 @@ def test_sam_image_encoder(tmp_path):
     teacher.init_weights()
     torch.testing.assert_close(teacher.encoder.patch_embed.proj.weight, sam.image_encoder.patch_embed.proj.weight)
     tokens = teacher(torch.randn(1, 3, 64, 64))
-    assert tokens.shape == (1, 1 + 64, 32)
+    assert tokens.shape == (1, 1 + 64, 32) and teacher.grid == (8, 8)
     torch.testing.assert_close(tokens[:, 0], tokens[:, 1:].mean(1))  # no class token: the patch mean
 
 
