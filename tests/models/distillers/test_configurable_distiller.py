@@ -137,3 +137,40 @@ def test_fgd_aligns_channels_itself_but_not_size():
     distiller.recorder_managers = dict(student=_Fixed(torch.randn(1, 4, 4, 4)), teacher=_Fixed(torch.randn(1, 8, 8, 8)))
     with pytest.raises(ValueError, match='shapes disagree'):
         distiller.compute_losses([sample])
+
+
+def test_connector_inputs_reach_the_connector_and_are_checked(toy_batch):
+    from torch import nn
+
+    from mmkd.registry import MODELS
+
+    @MODELS.register_module(force=True)
+    class AddKeys(nn.Module):
+        """A connector that also reads another feature: out = student map + keys (same shape)."""
+
+        def forward(self, feature, keys):
+            return feature + keys
+
+    same = dict(neck=dict(type='ModuleOutputs', source='neck'))
+    algo = SingleTeacherDistill(
+        student=dict(type='mmkd.ToyNet', width=8), teacher=TEACHER,
+        distiller=dict(type='ConfigurableDistiller', student_recorders=same, teacher_recorders=same,
+                       connectors=dict(add=dict(type='AddKeys')), losses=dict(loss_hint=dict(type='FitNetLoss')),
+                       loss_inputs=dict(loss_hint=dict(
+                           preds_S=dict(model='student', recorder='neck', connector='add',
+                                        connector_inputs=dict(keys=('teacher', 'neck'))),
+                           preds_T=('teacher', 'neck')))))
+    inputs, labels = toy_batch
+    losses = algo(inputs, labels, mode='loss')
+    with torch.no_grad():  # MSE(s + t, t) = mean(s^2): the keys reached the connector
+        expected = algo.student.neck(algo.student.backbone(inputs)).pow(2).mean()
+    torch.testing.assert_close(losses['distill.loss_hint'].detach(), expected)
+    with pytest.raises(KeyError, match=r"\['preds_S'\]\.connector_inputs\['keys'\] names recorder 'fpn'"):
+        build(connectors=dict(add=dict(type='AddKeys')), loss_inputs=dict(loss_hint=dict(
+            preds_S=dict(model='student', recorder='neck', connector='add',
+                         connector_inputs=dict(keys=('teacher', 'fpn'))),
+            preds_T=('teacher', 'neck'))))
+    with pytest.raises(ValueError, match='without a connector'):
+        build(loss_inputs=dict(loss_hint=dict(
+            preds_S=dict(model='student', recorder='neck', connector_inputs=dict(keys=('teacher', 'neck'))),
+            preds_T=('teacher', 'neck'))))
