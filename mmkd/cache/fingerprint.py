@@ -7,7 +7,9 @@ output; opening the cache under a different one is refused, naming it:
 * ``data_preprocessor``: normalisation, padding, channel order (module state);
 * ``teacher.<name>``: the teacher's model config, forward mode and weights
   (a hash of the loaded tensors, so a retrained or re-initialised teacher is
-  caught whatever its checkpoint file is called).
+  caught whatever its checkpoint file is called), and the teacher's input
+  transform when it has one (``inputs=dict(type=...)``: another
+  normalisation or size changes every feature).
 
 The dataset location (``data_root``) is deliberately not part of it.
 """
@@ -76,4 +78,7 @@ def algorithm_fingerprints(algorithm: nn.Module, pipeline_cfg: Any) -> Dict[str,
             raise KeyError(f'teacher cache: {type(algorithm).__name__}.teacher_model_cfgs has no config of '
                            f'teacher {name!r} (it has {sorted(model_cfgs)})')
         prints[f'teacher.{name}'] = teacher_fingerprint(model_cfgs[name], teacher, algorithm.teacher_forward_mode)
+        view = algorithm.teacher_inputs[name].describe() if hasattr(algorithm, 'teacher_inputs') else None
+        if view and view != 'TeacherInput':  # the teacher's own view of the batch (default: none, as before)
+            prints[f'teacher.{name}'] = hashlib.sha256(f'{prints[f"teacher.{name}"]};{view}'.encode()).hexdigest()
     return prints

@@ -8,3 +8,4 @@ from .recorders import *  # noqa: F401,F403
 from .sam import *  # noqa: F401,F403
 from .clip import *  # noqa: F401,F403
 from .oadp import *  # noqa: F401,F403
+from .foundation import *  # noqa: F401,F403

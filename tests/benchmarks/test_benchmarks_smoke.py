@@ -78,3 +78,9 @@ def test_cached_teacher():
     rows = table(run('cached_teacher.py', '--methods', 'retinanet_cwd'))
     assert [r['method'] for r in rows] == ['retinanet_cwd']
     assert_ratio(rows[0], 'ratio (median)')
+
+
+def test_gkd_cached_teacher():
+    rows = table(run('gkd_cached_teacher.py'))
+    assert len(rows) == 1
+    assert_ratio(rows[0], 'ratio (median)')

@@ -5,6 +5,10 @@
 (Cityscapes-layout segmentation) and ``data/shapes_classification``
 (class-per-folder object crops). Rerunning with the same arguments reuses
 the existing files; different arguments regenerate them.
+
+``--dg-only`` writes the domain-generalisation benchmark instead:
+``data/street_dg/<domain>`` for each street domain (``synthetic``, ``photo``,
+``night``, ``fog``), the same scenes and label maps in each, Cityscapes layout.
 """
 import argparse
 import os.path as osp
@@ -14,9 +18,9 @@ import time
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))  # run from a checkout
 
 from mmkd.datasets.embedded import (generate_classification, generate_detection,  # noqa: E402
-                                    generate_segmentation)
+                                    generate_segmentation, generate_street_domains)
 
-DET_DIR, SEG_DIR, CLS_DIR = 'shapes_coco', 'shapes_cityscapes', 'shapes_classification'
+DET_DIR, SEG_DIR, CLS_DIR, DG_DIR = 'shapes_coco', 'shapes_cityscapes', 'shapes_classification', 'street_dg'
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -28,6 +32,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     only.add_argument('--det-only', action='store_true', help=f'only {DET_DIR}')
     only.add_argument('--seg-only', action='store_true', help=f'only {SEG_DIR}')
     only.add_argument('--cls-only', action='store_true', help=f'only {CLS_DIR}')
+    only.add_argument('--dg-only', action='store_true',
+                      help=f'only {DG_DIR}/<domain>: the street scenes in every visual domain')
     parser.add_argument('--num-train', type=int, help='training images per set '
                         '(default: 400 detection, 200 segmentation, 3200 classification)')
     parser.add_argument('--num-val', type=int, help='validation images per set '
@@ -46,13 +52,15 @@ def main(argv=None) -> None:
     counts = {k: v for k, v in (('num_train', args.num_train), ('num_val', args.num_val))
               if v is not None}
     jobs = []
-    everything = not (args.det_only or args.seg_only or args.cls_only)
+    everything = not (args.det_only or args.seg_only or args.cls_only or args.dg_only)
     if everything or args.det_only:
         jobs.append((DET_DIR, generate_detection, dict(image_size=args.det_image_size)))
     if everything or args.seg_only:
         jobs.append((SEG_DIR, generate_segmentation, dict(image_size=tuple(args.seg_image_size))))
     if everything or args.cls_only:
         jobs.append((CLS_DIR, generate_classification, dict(image_size=args.cls_image_size)))
+    if args.dg_only:
+        jobs.append((DG_DIR, generate_street_domains, dict(image_size=tuple(args.seg_image_size))))
     for name, generate, kwargs in jobs:
         root = osp.join(args.out, name)
         start = time.perf_counter()

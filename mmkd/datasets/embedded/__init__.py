@@ -9,9 +9,11 @@ object crops in the class-per-folder layout of ImageNet.
 from .cityscapes_classes import CITYSCAPES_CLASSES, IGNORE_INDEX
 from .classification import CLASSIFICATION_CLASSES, generate_classification
 from .detection import generate_detection
-from .segmentation import generate_segmentation
+from .segmentation import generate_segmentation, generate_street_domains
 from .shapes import SHAPES_CLASSES
 from .storage import GENERATOR_VERSION
+from .street_domains import STREET_DOMAINS, render_street_domain
 
 __all__ = ['CITYSCAPES_CLASSES', 'CLASSIFICATION_CLASSES', 'GENERATOR_VERSION', 'IGNORE_INDEX',
-           'SHAPES_CLASSES', 'generate_classification', 'generate_detection', 'generate_segmentation']
+           'SHAPES_CLASSES', 'STREET_DOMAINS', 'generate_classification', 'generate_detection',
+           'generate_segmentation', 'generate_street_domains', 'render_street_domain']

@@ -15,11 +15,19 @@ from .cityscapes_classes import IGNORE_INDEX, TRAIN_ID
 
 
 class StreetCanvas:
-    """An RGB float image and its uint8 train-id map, painted together."""
+    """An RGB float image and its uint8 train-id map, painted together.
 
-    def __init__(self, rng: np.random.Generator, height: int, width: int):
+    ``textured=False`` paints surfaces flat (a class colour under a smooth
+    vertical shading, like a game engine's synthetic frames) instead of
+    modulating them with photo texture. The photo crop is drawn either way,
+    so the random stream, and with it the scene layout and label map, is the
+    same in both styles.
+    """
+
+    def __init__(self, rng: np.random.Generator, height: int, width: int, textured: bool = True):
         self.rng = rng
         self.height, self.width = height, width
+        self.textured = textured
         self.image = np.zeros((height, width, 3), np.float32)
         self.labels = np.full((height, width), IGNORE_INDEX, np.uint8)
 
@@ -32,6 +40,9 @@ class StreetCanvas:
     def texture(self, base_rgb, sources: tuple[str, ...], amplitude: float) -> np.ndarray:
         """``base_rgb`` modulated by the luminance of a random photo crop."""
         tex = photo_crop(self.rng, self.height, self.width, sources).astype(np.float32).mean(axis=2)
+        if not self.textured:  # flat shading: brighter at the top, darker at the bottom
+            shade = np.linspace(1.08, 0.92, self.height, dtype=np.float32)[:, None, None]
+            return np.asarray(base_rgb, np.float32) * np.broadcast_to(shade, (self.height, self.width, 1))
         tex = (tex - tex.mean()) / (tex.std() + 1e-3)
         return np.asarray(base_rgb, np.float32) * (1 + amplitude * tex[:, :, None])
 
@@ -267,9 +278,10 @@ def _ego_vehicle(c: StreetCanvas) -> None:
     c.paint(mask, IGNORE_INDEX, c.jitter((30, 30, 35), 5))
 
 
-def render_street_scene(rng: np.random.Generator, height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """One RGB uint8 street image and its train-id label map (uint8)."""
-    c, lay = StreetCanvas(rng, height, width), StreetLayout(rng, height, width)
+def render_street_layers(rng: np.random.Generator, height: int, width: int,
+                         textured: bool = True) -> tuple[StreetCanvas, StreetLayout]:
+    """Paint one scene; the canvas holds the float image (before sensor noise) and the labels."""
+    c, lay = StreetCanvas(rng, height, width, textured), StreetLayout(rng, height, width)
     _sky(c, lay)
     _buildings(c, lay)
     _trees(c, lay)
@@ -280,5 +292,11 @@ def render_street_scene(rng: np.random.Generator, height: int, width: int) -> tu
     _traffic(c, lay)
     if rng.random() < 0.5:
         _ego_vehicle(c)
+    return c, lay
+
+
+def render_street_scene(rng: np.random.Generator, height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """One RGB uint8 street image and its train-id label map (uint8)."""
+    c, _ = render_street_layers(rng, height, width)
     noise = rng.normal(0, 3, c.image.shape).astype(np.float32)  # sensor noise
     return np.clip(c.image + noise, 0, 255).astype(np.uint8), c.labels

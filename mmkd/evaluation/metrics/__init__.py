@@ -7,3 +7,6 @@ __all__ = ['PromptMIoU', 'TopKAccuracy', 'ZeroShotAccuracy', 'grouped_accuracy',
 from .ov_ap50 import OpenVocabularyAP50
 
 __all__ += ['OpenVocabularyAP50']
+from .domain_iou import DomainIoUMetric, domain_of
+
+__all__ += ['DomainIoUMetric', 'domain_of']

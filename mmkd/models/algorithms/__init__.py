@@ -2,3 +2,6 @@ from .multi_teacher_distill import MultiTeacherDistill
 from .single_teacher_distill import SingleTeacherDistill
 
 __all__ = ['MultiTeacherDistill', 'SingleTeacherDistill']
+from .renormalized_input import RenormalizedInput
+
+__all__ += ['RenormalizedInput']

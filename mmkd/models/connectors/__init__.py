@@ -9,3 +9,8 @@ from .ofa_branch import OFABranch
 
 __all__ = ['BaseConnector', 'ChannelAlignConnector', 'ConvConnector', 'ResizeConnector', 'MGDConnector', 'FeatureSpec',
            'TokensToMap', 'HeteroHintConnector', 'OFABranch']
+from .token_select import TokenSelect, select_tokens
+from .token_projection import TokenProjection
+from .qsd_head import QSDHead
+
+__all__ += ['TokenSelect', 'select_tokens', 'TokenProjection', 'QSDHead']

@@ -3,8 +3,9 @@ from .configurable_distiller import ConfigurableDistiller
 from .loss_input import LossInput
 from .oadp_distiller import OADPDistiller
 from .ofa_distiller import OFADistiller
+from .gkd_distiller import GKDDistiller
 from .stage_hint_distiller import StageHintDistiller
 from .tinysam_distiller import TinySAMDistiller
 
-__all__ = ['BaseDistiller', 'ConfigurableDistiller', 'LossInput', 'OADPDistiller', 'OFADistiller',
+__all__ = ['BaseDistiller', 'ConfigurableDistiller', 'GKDDistiller', 'LossInput', 'OADPDistiller', 'OFADistiller',
            'StageHintDistiller', 'TinySAMDistiller', 'distill_loss_key']

@@ -77,20 +77,9 @@ class ConfigurableDistiller(BaseDistiller):
                         f'loss {loss_name!r} ({type(loss).__name__}.forward) has no argument {arg!r}; '
                         f'its arguments are {[p for p in params if p != "self"]}')
                 item = LossInput.parse(spec, f'loss_inputs[{loss_name!r}][{arg!r}]')
-                if item.model == DATA_SAMPLES:
-                    if item.recorder and item.recorder not in GROUND_TRUTH_FIELDS:
-                        raise KeyError(f'loss_inputs[{loss_name!r}][{arg!r}] asks for ground-truth field '
-                                       f'{item.recorder!r}; known fields: {sorted(GROUND_TRUTH_FIELDS)}')
-                else:
-                    if item.model not in self.recorder_cfgs:
-                        raise KeyError(
-                            f'loss_inputs[{loss_name!r}][{arg!r}] reads model {item.model!r}, which has '
-                            f'no recorders; models with recorders: {sorted(self.recorder_cfgs)}')
-                    if item.recorder not in self.recorder_cfgs[item.model]:
-                        raise KeyError(
-                            f'loss_inputs[{loss_name!r}][{arg!r}] names recorder {item.recorder!r} of the '
-                            f'{item.model}, which does not exist; its recorders: '
-                            f'{sorted(self.recorder_cfgs[item.model])}')
+                for where, read in [(f'[{arg!r}]', item)] + [(f'[{arg!r}].connector_inputs[{k!r}]', v)
+                                                             for k, v in item.connector_inputs]:
+                    self._check_recorder(loss_name, where, read)
                 if item.connector is not None and item.connector not in self.connectors:
                     raise KeyError(f'loss_inputs[{loss_name!r}][{arg!r}] names connector '
                                    f'{item.connector!r}; configured connectors: {sorted(self.connectors)}')
@@ -104,13 +93,31 @@ class ConfigurableDistiller(BaseDistiller):
             parsed[loss_name] = mapping
         return parsed
 
+    def _check_recorder(self, loss_name: str, where: str, item: LossInput) -> None:
+        """Refuse an input that names a model, recorder or ground-truth field that does not exist."""
+        if item.model == DATA_SAMPLES:
+            if item.recorder and item.recorder not in GROUND_TRUTH_FIELDS:
+                raise KeyError(f'loss_inputs[{loss_name!r}]{where} asks for ground-truth field '
+                               f'{item.recorder!r}; known fields: {sorted(GROUND_TRUTH_FIELDS)}')
+            return
+        if item.model not in self.recorder_cfgs:
+            raise KeyError(
+                f'loss_inputs[{loss_name!r}]{where} reads model {item.model!r}, which has '
+                f'no recorders; models with recorders: {sorted(self.recorder_cfgs)}')
+        if item.recorder not in self.recorder_cfgs[item.model]:
+            raise KeyError(
+                f'loss_inputs[{loss_name!r}]{where} names recorder {item.recorder!r} of the '
+                f'{item.model}, which does not exist; its recorders: '
+                f'{sorted(self.recorder_cfgs[item.model])}')
+
     # -------------------------------------------------------------- compute
     def _gather(self, item: LossInput, data_samples: Optional[List[Any]]) -> Any:
         if item.model == DATA_SAMPLES:
             return extract_ground_truth(item.recorder, data_samples) if item.recorder else data_samples
         value = item.select(self.recorder_managers[item.model].get(item.recorder))
         if item.connector is not None:
-            value = self.connectors[item.connector](value)
+            extra = {name: self._gather(read, data_samples) for name, read in item.connector_inputs}
+            value = self.connectors[item.connector](value, **extra)
         return value
 
     def _explain(self, loss_name: str, err: Exception, inputs: Dict[str, Any],

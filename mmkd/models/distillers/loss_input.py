@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import Any, Optional, Tuple, Union
 
 DATA_SAMPLES = 'data_samples'
 
@@ -19,6 +19,11 @@ class LossInput:
         batch's data samples (fields in
         :data:`mmkd.structures.GROUND_TRUTH_FIELDS`: ``gt_label``,
         ``gt_sem_seg``, ``gt_boxes``), so losses take tensors, not samples;
+      * ``dict(..., connector='qsd', connector_inputs=dict(keys=('teacher', 'tokens')))``:
+        the connector is called as ``connector(value, keys=<teacher tokens>)``,
+        for adapters that look at another model's feature (GKD's query heads
+        attend from the student's tokens to the teacher's) or at the batch
+        (``connector_inputs=dict(data_samples='data_samples')``);
       * ``'data_samples'``: the batch's data samples themselves, for losses
         that need more than one ground-truth field.
     """
@@ -26,6 +31,8 @@ class LossInput:
     recorder: str = ''
     data_idx: Optional[int] = None
     connector: Optional[str] = None
+    # (argument name, LossInput) pairs passed to the connector as keyword arguments
+    connector_inputs: Tuple[Tuple[str, 'LossInput'], ...] = ()
 
     @classmethod
     def parse(cls, spec: Union[str, tuple, list, dict], where: str) -> 'LossInput':
@@ -34,11 +41,21 @@ class LossInput:
         if isinstance(spec, (tuple, list)) and len(spec) in (2, 3):
             return cls(*spec)
         if isinstance(spec, dict) and {'model', 'recorder'} <= set(spec) \
-                and set(spec) <= {'model', 'recorder', 'data_idx', 'connector'}:
-            return cls(**spec)
+                and set(spec) <= {'model', 'recorder', 'data_idx', 'connector', 'connector_inputs'}:
+            spec = dict(spec)
+            extra = dict(spec.pop('connector_inputs', None) or {})
+            if extra and spec.get('connector') is None:
+                raise ValueError(f'{where}: connector_inputs {sorted(extra)} given without a connector')
+            parsed = tuple((name, cls.parse(value, f'{where}.connector_inputs[{name!r}]'))
+                           for name, value in extra.items())
+            if any(item.connector_inputs for _, item in parsed):
+                raise ValueError(f'{where}: connector_inputs name recorded features or the data samples, '
+                                 'without connector_inputs of their own')
+            return cls(**spec, connector_inputs=parsed)
         raise ValueError(
             f'{where}: cannot read loss input {spec!r}; use (model, recorder[, data_idx]), '
-            "dict(model=..., recorder=..., data_idx=None, connector=None), ('data_samples', <ground-truth field>) "
+            "dict(model=..., recorder=..., data_idx=None, connector=None, connector_inputs=None), "
+            "('data_samples', <ground-truth field>) "
             "or 'data_samples'")
 
     def describe(self) -> str:
@@ -49,6 +66,8 @@ class LossInput:
             text += f'[{self.data_idx}]'
         if self.connector:
             text += f' -> connector {self.connector!r}'
+            if self.connector_inputs:
+                text += ' with ' + ', '.join(f'{k}={v.describe()}' for k, v in self.connector_inputs)
         return text
 
     def select(self, value: Any) -> Any:

@@ -147,3 +147,40 @@ def test_fgd_channels_aligned_by_a_connector_gt_boxes_as_loss_input_size_must_ag
 def test_unknown_ground_truth_field_is_refused_at_build():
     with pytest.raises(KeyError, match="'gt_masks'.*known fields"):
         _distiller_with(dict(type='DKDLoss'), gt_labels=('data_samples', 'gt_masks'))
+
+
+def test_connector_inputs_reach_the_connector_and_are_checked(toy_batch):
+    from torch import nn
+
+    from mmkd.registry import MODELS
+
+    @MODELS.register_module(force=True)
+    class AddKeys(nn.Module):
+        """A connector that also reads another feature: out = student map + keys (same shape)."""
+
+        def forward(self, feature, keys):
+            return feature + keys
+
+    same = dict(neck=dict(type='ModuleOutputs', source='neck'))
+    algo = SingleTeacherDistill(
+        student=dict(type='mmkd.ToyNet', width=8), teacher=TEACHER,
+        distiller=dict(type='ConfigurableDistiller', student_recorders=same, teacher_recorders=same,
+                       connectors=dict(add=dict(type='AddKeys')), losses=dict(loss_hint=dict(type='FitNetLoss')),
+                       loss_inputs=dict(loss_hint=dict(
+                           preds_S=dict(model='student', recorder='neck', connector='add',
+                                        connector_inputs=dict(keys=('teacher', 'neck'))),
+                           preds_T=('teacher', 'neck')))))
+    inputs, labels = toy_batch
+    losses = algo(inputs, labels, mode='loss')
+    with torch.no_grad():  # MSE(s + t, t) = mean(s^2): the keys reached the connector
+        expected = algo.student.neck(algo.student.backbone(inputs)).pow(2).mean()
+    torch.testing.assert_close(losses['distill.loss_hint'].detach(), expected)
+    with pytest.raises(KeyError, match=r"\['preds_S'\]\.connector_inputs\['keys'\] names recorder 'fpn'"):
+        build(connectors=dict(add=dict(type='AddKeys')), loss_inputs=dict(loss_hint=dict(
+            preds_S=dict(model='student', recorder='neck', connector='add',
+                         connector_inputs=dict(keys=('teacher', 'fpn'))),
+            preds_T=('teacher', 'neck'))))
+    with pytest.raises(ValueError, match='without a connector'):
+        build(loss_inputs=dict(loss_hint=dict(
+            preds_S=dict(model='student', recorder='neck', connector_inputs=dict(keys=('teacher', 'neck'))),
+            preds_T=('teacher', 'neck'))))

@@ -1,0 +1,8 @@
+# default_runtime.py for iteration-based schedules: log every 50 iterations,
+# keep one checkpoint (written every `checkpoint_interval` iterations).
+_base_ = ['./default_runtime.py']
+checkpoint_interval = 500
+default_hooks = dict(logger=dict(type='LoggerHook', interval=50),
+                     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=checkpoint_interval,
+                                     max_keep_ckpts=1))
+log_processor = dict(by_epoch=False)
