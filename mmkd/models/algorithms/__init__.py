@@ -6,3 +6,6 @@ from .sam_prompt_trainer import SamPromptTrainer
 from .tinysam_distill import TinySAMDistill
 
 __all__ += ['SamPromptTrainer', 'TinySAMDistill']
+from .cutmix_teacher_input import CutMixSourcesInput
+
+__all__ += ['CutMixSourcesInput']

@@ -8,3 +8,7 @@ from .ofa_branch import OFABranch
 
 __all__ = ['BaseConnector', 'ConvConnector', 'ResizeConnector', 'MGDConnector', 'FeatureSpec',
            'TokensToMap', 'HeteroHintConnector', 'OFABranch']
+from .batch_chunk import BatchChunkConnector
+from .cutmix_connector import CutMixConnector, cutmix_outputs
+
+__all__ += ['BatchChunkConnector', 'CutMixConnector', 'cutmix_outputs']

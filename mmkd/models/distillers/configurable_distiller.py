@@ -47,7 +47,9 @@ class ConfigurableDistiller(BaseDistiller):
             models named 'student' and 'teacher'.
         recorders: the general form, ``{model name: {name: recorder cfg}}``,
             for multi-teacher algorithms (model names are the teachers' keys).
-        connectors: ``{name: connector cfg}``; referenced from ``loss_inputs``.
+        connectors: ``{name: connector cfg}``; referenced from ``loss_inputs``. A
+            connector with ``uses_data_samples = True`` is called as
+            ``connector(feature, data_samples)``.
         losses: ``{name: loss cfg}``; each loss module carries its ``loss_weight``.
         loss_inputs: ``{loss name: {argument: LossInput spec}}``.
 
@@ -121,7 +123,10 @@ class ConfigurableDistiller(BaseDistiller):
             return data_samples
         value = item.select(self.recorder_managers[item.model].get(item.recorder))
         if item.connector is not None:
-            value = self.connectors[item.connector](value)
+            connector = self.connectors[item.connector]
+            # a connector that mixes or selects per sample (CutMixConnector) reads the batch's data samples
+            value = connector(value, data_samples) if getattr(connector, 'uses_data_samples', False) \
+                else connector(value)
         return value
 
     def _check_pair(self, loss_name: str, loss: nn.Module, inputs: Dict[str, Any],

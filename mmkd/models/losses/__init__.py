@@ -37,3 +37,9 @@ from .oadp import (AsymmetricLoss, BlockDistillLoss, GlobalDistillLoss, ObjectDi
 __all__ += ['AsymmetricLoss', 'BlockDistillLoss', 'GlobalDistillLoss', 'ObjectDistillLoss', 'RelationDistillLoss',
             'asymmetric_loss', 'global_distill_loss', 'object_distill_loss', 'relation_distill_loss',
             'relation_matrix']
+from .pooled_logits_l1 import PooledLogitsL1Loss, pooled_logits_l1_loss
+from .pseudo_label_ce import PseudoLabelCELoss, pseudo_label_ce_loss
+from .region_similarity import RegionSimilarityLoss, cosine_similarity_matrix, region_similarity_loss
+
+__all__ += ['PooledLogitsL1Loss', 'pooled_logits_l1_loss', 'PseudoLabelCELoss', 'pseudo_label_ce_loss',
+            'RegionSimilarityLoss', 'cosine_similarity_matrix', 'region_similarity_loss']
