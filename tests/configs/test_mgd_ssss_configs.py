@@ -26,8 +26,8 @@ from mmkd.registry import MODELS  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG_DIR = osp.join(ROOT, 'configs', 'mgd_ssss')
-MAIN = osp.join(CONFIG_DIR, 'mgd-ssss_img-reg-pix_deeplabv3plus-r18-w32-r101-w8_deeplabv3plus-r18-w8_'
-                            'adamw-2k_shapes-cityscapes-1-16.py')
+MAIN = osp.join(CONFIG_DIR, 'mgd-ssss_img-reg-pix_deeplabv3plus-r18-w16-r101-w8_deeplabv3plus-r18-w8_'
+                            'adamw-500it_shapes-cityscapes-1-16.py')
 REAL = sorted(glob.glob(osp.join(CONFIG_DIR, '*_cityscapes-1-16.py')))
 
 

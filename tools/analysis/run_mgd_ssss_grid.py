@@ -8,10 +8,11 @@ granularity removed in turn, all on the same split, schedule and seeds.
 Finished runs (``result.json``) are skipped, so the grid resumes; a failed
 run is reported and left out. The table (mIoU, mean ± half the range over
 seeds, each seed in brackets) is printed and written to ``<out>/results.md``.
-Runs are sequential; to use two cores, start two grids with disjoint
-``--seeds`` once the teachers exist (``--only-teachers`` first).
+Runs are sequential; to use two cores, train the teachers in two processes
+(``--only-teachers --teacher-roles wide`` / ``deep``), then start two grids
+with disjoint ``--seeds``.
 
-``python tools/analysis/run_mgd_ssss_grid.py --only-teachers --threads 1``
+``python tools/analysis/run_mgd_ssss_grid.py --only-teachers --teacher-roles wide --threads 1``
 ``python tools/analysis/run_mgd_ssss_grid.py --seeds 0 --threads 1``
 ``python tools/analysis/run_mgd_ssss_grid.py --dry-run``
 """
@@ -26,10 +27,10 @@ sys.path.insert(0, ROOT)
 from mmkd.analysis.run_grid import GridRun, finished_results, mean_cell, print_plan, run_all  # noqa: E402
 
 METRIC, DATA_ROOT = 'mIoU', 'data/shapes_cityscapes'
-SCHEDULE, DATASET = 'adamw-2k', 'shapes-cityscapes-1-16'
-ITERS = 2000
-TEACHERS = {'wide': 'deeplabv3plus-r18-w32', 'deep': 'deeplabv3plus-r101-w8'}
-PAIR = f'deeplabv3plus-r18-w32-r101-w8_deeplabv3plus-r18-w8_{SCHEDULE}_{DATASET}'
+SCHEDULE, DATASET = 'adamw-500it', 'shapes-cityscapes-1-16'
+ITERS = 500
+TEACHERS = {'wide': 'deeplabv3plus-r18-w16', 'deep': 'deeplabv3plus-r101-w8'}
+PAIR = f'deeplabv3plus-r18-w16-r101-w8_deeplabv3plus-r18-w8_{SCHEDULE}_{DATASET}'
 METHODS = {  # row -> config (None: the supervised-only student)
     'student, labeled only': f'mgd-ssss_sup_none_deeplabv3plus-r18-w8_{SCHEDULE}_{DATASET}',
     'MGD (pixel + image + region)': f'mgd-ssss_img-reg-pix_{PAIR}',
@@ -45,6 +46,8 @@ def parse_args(argv=None):
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1])
     parser.add_argument('--teacher-seed', type=int, default=0)
     parser.add_argument('--only-teachers', action='store_true', help='train the two teachers\' stages only')
+    parser.add_argument('--teacher-roles', nargs='+', default=list(TEACHERS), choices=list(TEACHERS),
+                        help='with --only-teachers: which teachers to train (one per process for two cores)')
     parser.add_argument('--out', default='work_dirs/mgd_ssss_grid', help='work dirs and results')
     parser.add_argument('--threads', type=int, default=None, help='OMP_NUM_THREADS of each run')
     parser.add_argument('--dry-run', action='store_true', help='print the runs only')
@@ -58,6 +61,8 @@ def teacher_runs(args):
     runs, ckpts = [], {}
     seed = [f'randomness.seed={args.teacher_seed}']
     for role, model in TEACHERS.items():
+        if args.only_teachers and role not in args.teacher_roles:
+            continue
         sup_dir = osp.join(args.out, 'teachers', role, 'supervised')
         runs.append(GridRun((f'teacher {role} supervised', args.teacher_seed),
                             f'configs/mgd_ssss/mgd-ssss_sup_none_{model}_{SCHEDULE}_{DATASET}.py', sup_dir, seed))

@@ -26,6 +26,7 @@ unlabeled_pipeline = [
 ]
 train_dataloader = dict(
     batch_size=2,
+    drop_last=True,
     dataset=dict(
         _delete_=True,
         type='mmkd.SemiSupervisedDataset',

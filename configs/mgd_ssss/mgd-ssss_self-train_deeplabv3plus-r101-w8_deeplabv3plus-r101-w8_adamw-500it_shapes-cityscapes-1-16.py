@@ -4,9 +4,9 @@
 # CutMix image u_mix (the copy's logits on u0 and u1, mixed with the same
 # mask): CutMix-Seg self-training with a fixed teacher, a single-model
 # stand-in for the paper's cross pseudo supervision (see README). The
-# student-only checkpoint (student_iter_2000.pth) is the MGD teacher.
-_base_ = ['../_base_/distill/mgd-ssss_deeplabv3plus_r18-w32-r101-w8_shapes-cityscapes-1-16.py']
-stage1_ckpt = 'work_dirs/mgd-ssss_sup_none_deeplabv3plus-r101-w8_adamw-2k_shapes-cityscapes-1-16/iter_2000.pth'
+# student-only checkpoint (student_iter_500.pth) is the MGD teacher.
+_base_ = ['../_base_/distill/mgd-ssss_deeplabv3plus_r18-w16-r101-w8_shapes-cityscapes-1-16.py']
+stage1_ckpt = 'work_dirs/mgd-ssss_sup_none_deeplabv3plus-r101-w8_adamw-500it_shapes-cityscapes-1-16/iter_500.pth'
 model = dict(
     student=dict(cfg_path='{{fileDirname}}/../_base_/models/deeplabv3plus_r101-w8_shapes.py'),
     teachers=dict(_delete_=True,
