@@ -48,6 +48,8 @@ def parse_args(argv=None):
     parser.add_argument('--only-teachers', action='store_true', help='train the two teachers\' stages only')
     parser.add_argument('--teacher-roles', nargs='+', default=list(TEACHERS), choices=list(TEACHERS),
                         help='with --only-teachers: which teachers to train (one per process for two cores)')
+    parser.add_argument('--skip-teachers', action='store_true',
+                        help='plan no teacher runs (another process trains them); students read their checkpoints')
     parser.add_argument('--out', default='work_dirs/mgd_ssss_grid', help='work dirs and results')
     parser.add_argument('--threads', type=int, default=None, help='OMP_NUM_THREADS of each run')
     parser.add_argument('--dry-run', action='store_true', help='print the runs only')
@@ -78,6 +80,8 @@ def plan(args):
     runs, ckpts = teacher_runs(args)
     if args.only_teachers:
         return runs
+    if args.skip_teachers:
+        runs = []
     for method in args.methods:
         for seed in args.seeds:
             options = [f'randomness.seed={seed}']
