@@ -21,3 +21,10 @@ from .ov_split import (OV_COCO_BASE_CLASSES, OV_COCO_NOVEL_CLASSES, OV_SPLITS, S
 __all__ += ['OV_COCO_BASE_CLASSES', 'OV_COCO_NOVEL_CLASSES', 'OV_SPLITS', 'SHAPES_BASE_CLASSES',
             'SHAPES_NOVEL_CLASSES', 'get_ov_split', 'split_coco_annotations', 'write_ov_split']
 __all__ += ['CaptionPairsDataset', 'CocoCaptionPairs']
+from .cutmix import boxes_to_masks, cutmix_box_masks, cutmix_boxes
+from .semi_split import partition, read_split_file, split_file_names, write_semi_splits
+from .semi_supervised_dataset import SemiSupervisedDataset
+from .split_cityscapes import SplitCityscapesDataset
+
+__all__ += ['boxes_to_masks', 'cutmix_box_masks', 'cutmix_boxes', 'partition', 'read_split_file',
+            'split_file_names', 'write_semi_splits', 'SemiSupervisedDataset', 'SplitCityscapesDataset']

@@ -21,6 +21,8 @@ def _retarget_dataset(dataset: dict | None, old: str, new: str) -> None:
     if dataset.get('data_root') == old:
         dataset['data_root'] = new
     _retarget_dataset(dataset.get('dataset'), old, new)  # RepeatDataset & co.
+    for part in ('labeled', 'unlabeled'):  # SemiSupervisedDataset
+        _retarget_dataset(dataset.get(part), old, new)
     for inner in dataset.get('datasets', ()):  # ConcatDataset
         _retarget_dataset(inner, old, new)
 

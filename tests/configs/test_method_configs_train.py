@@ -26,7 +26,8 @@ DISTILL_CONFIGS = sorted(
     if 'shapes' in osp.basename(p) and osp.basename(osp.dirname(p)) not in ('detection', 'segmentation')
     and any(model in osp.basename(p) for model in ('retinanet', 'faster-rcnn', 'deeplabv3'))
     and '-cached_' not in osp.basename(p)  # need an extracted cache: tests/tools/test_teacher_cache_end_to_end.py
-    and osp.basename(osp.dirname(p)) != 'oadp')  # an OAKE cache and text embeddings: tests/configs/test_oadp_configs.py
+    and osp.basename(osp.dirname(p)) != 'oadp'  # an OAKE cache and text embeddings: tests/configs/test_oadp_configs.py
+    and osp.basename(osp.dirname(p)) != 'mgd_ssss')  # split files, two teachers: tests/configs/test_mgd_ssss_configs.py
 
 pytestmark = pytest.mark.slow
 

@@ -29,3 +29,10 @@ def test_wrapped_datasets_and_other_roots():
     inner = cfg.train_dataloader.dataset.datasets
     assert inner[0].dataset.data_root == 'new/' and inner[1].data_root == 'data/b/'
     assert [e.ann_file for e in cfg.val_evaluator] == ['new/x.json', 'y.json']
+
+
+def test_semi_supervised_partitions_follow():
+    cfg = Config.fromfile(DATASET_CONFIGS / 'shapes_cityscapes_semi-1-16.py')
+    set_data_root(cfg, 'elsewhere/city')
+    dataset = cfg.train_dataloader.dataset
+    assert dataset.labeled.data_root == dataset.unlabeled.data_root == 'elsewhere/city'

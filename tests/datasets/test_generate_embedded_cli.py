@@ -14,3 +14,8 @@ def test_det_only_and_seg_only(tmp_path, capsys):
     assert len(list((tmp_path / 'shapes_cityscapes' / 'leftImg8bit' / 'val').rglob('*.png'))) == 1
     out = capsys.readouterr().out
     assert 'shapes_coco: ready' in out and 'shapes_cityscapes: ready' in out
+    # the semi-supervised split files come with the segmentation set (2 images: 1 labeled at 1/4)
+    splits = tmp_path / 'shapes_cityscapes' / 'subset_train'
+    assert sorted(p.name for p in splits.glob('*_1-4.txt')) == ['train_aug_labeled_1-4.txt',
+                                                                'train_aug_unlabeled_1-4.txt']
+    assert len((splits / 'train_aug_labeled_1-4.txt').read_text().splitlines()) == 1

@@ -2,7 +2,8 @@
 
 ``python tools/data/generate_embedded.py --out data/ --seed 0`` writes
 ``data/shapes_coco`` (COCO-format detection), ``data/shapes_cityscapes``
-(Cityscapes-layout segmentation) and ``data/shapes_classification``
+(Cityscapes-layout segmentation, with its semi-supervised labeled /
+unlabeled split files in ``subset_train/``) and ``data/shapes_classification``
 (class-per-folder object crops). Rerunning with the same arguments reuses
 the existing files; different arguments regenerate them.
 
@@ -19,6 +20,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from mmkd.datasets.embedded import (generate_classification, generate_detection,  # noqa: E402
                                     generate_segmentation, generate_street_domains)
+from mmkd.datasets.semi_split import write_semi_splits  # noqa: E402
 
 DET_DIR, SEG_DIR, CLS_DIR, DG_DIR = 'shapes_coco', 'shapes_cityscapes', 'shapes_classification', 'street_dg'
 
@@ -44,6 +46,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                         metavar=('HEIGHT', 'WIDTH'), help='size of the segmentation images')
     parser.add_argument('--cls-image-size', type=int, default=32,
                         help='side of the square classification images')
+    parser.add_argument('--split-seed', type=int, default=0,
+                        help='seed of the labeled/unlabeled partitions of the segmentation set')
+    parser.add_argument('--split-denominators', type=int, nargs='+', default=(16, 8, 4), metavar='N',
+                        help='write the 1/N labeled partitions (default: 16 8 4)')
     return parser.parse_args(argv)
 
 
@@ -66,6 +72,9 @@ def main(argv=None) -> None:
         start = time.perf_counter()
         generate(root, seed=args.seed, **counts, **kwargs)
         print(f'{root}: ready in {time.perf_counter() - start:.1f} s (seed {args.seed})')
+        if name == SEG_DIR:
+            files = write_semi_splits(root, args.split_denominators, seed=args.split_seed)
+            print(f'{root}: semi-supervised splits 1/{", 1/".join(map(str, files))} (seed {args.split_seed})')
 
 
 if __name__ == '__main__':

@@ -5,3 +5,6 @@ __all__ = ['MultiTeacherDistill', 'SingleTeacherDistill']
 from .renormalized_input import RenormalizedInput
 
 __all__ += ['RenormalizedInput']
+from .cutmix_teacher_input import CutMixSourcesInput
+
+__all__ += ['CutMixSourcesInput']

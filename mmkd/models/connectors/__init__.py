@@ -14,3 +14,7 @@ from .token_projection import TokenProjection
 from .qsd_head import QSDHead
 
 __all__ += ['TokenSelect', 'select_tokens', 'TokenProjection', 'QSDHead']
+from .batch_chunk import BatchChunkConnector
+from .cutmix_connector import CutMixConnector, cutmix_outputs
+
+__all__ += ['BatchChunkConnector', 'CutMixConnector', 'cutmix_outputs']

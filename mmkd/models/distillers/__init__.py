@@ -9,3 +9,6 @@ from .tinysam_distiller import TinySAMDistiller
 
 __all__ = ['BaseDistiller', 'ConfigurableDistiller', 'GKDDistiller', 'LossInput', 'OADPDistiller', 'OFADistiller',
            'StageHintDistiller', 'TinySAMDistiller', 'distill_loss_key']
+from .multi_granularity_distiller import MultiGranularityDistiller
+
+__all__ += ['MultiGranularityDistiller']

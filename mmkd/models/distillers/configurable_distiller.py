@@ -34,7 +34,9 @@ class ConfigurableDistiller(BaseDistiller):
             models named 'student' and 'teacher'.
         recorders: the general form, ``{model name: {name: recorder cfg}}``,
             for multi-teacher algorithms (model names are the teachers' keys).
-        connectors: ``{name: connector cfg}``; referenced from ``loss_inputs``.
+        connectors: ``{name: connector cfg}``; referenced from ``loss_inputs``
+            (a connector may take more inputs, named in ``connector_inputs``:
+            another recorded feature or the batch's data samples).
         losses: ``{name: loss cfg}``; each loss module carries its ``loss_weight``.
         loss_inputs: ``{loss name: {argument: LossInput spec}}``.
 

@@ -40,3 +40,9 @@ __all__ += ['AsymmetricLoss', 'BlockDistillLoss', 'GlobalDistillLoss', 'ObjectDi
 from .attention_transfer import AttentionTransferLoss, attention_map, attention_transfer_loss
 
 __all__ += ['AttentionTransferLoss', 'attention_map', 'attention_transfer_loss']
+from .pooled_logits_l1 import PooledLogitsL1Loss, pooled_logits_l1_loss
+from .pseudo_label_ce import PseudoLabelCELoss, pseudo_label_ce_loss
+from .region_similarity import RegionSimilarityLoss, cosine_similarity_matrix, region_similarity_loss
+
+__all__ += ['PooledLogitsL1Loss', 'pooled_logits_l1_loss', 'PseudoLabelCELoss', 'pseudo_label_ce_loss',
+            'RegionSimilarityLoss', 'cosine_similarity_matrix', 'region_similarity_loss']
