@@ -37,3 +37,8 @@ from .oadp import (AsymmetricLoss, BlockDistillLoss, GlobalDistillLoss, ObjectDi
 __all__ += ['AsymmetricLoss', 'BlockDistillLoss', 'GlobalDistillLoss', 'ObjectDistillLoss', 'RelationDistillLoss',
             'asymmetric_loss', 'global_distill_loss', 'object_distill_loss', 'relation_distill_loss',
             'relation_matrix']
+from .bev_distill import BEVDistillLoss, bev_distill_loss, rasterise_boxes_bev
+from .head_distill import HeadDistillLoss, masked_l1_loss, sigmoid_kl_loss, sigmoid_mse_loss
+
+__all__ += ['BEVDistillLoss', 'bev_distill_loss', 'rasterise_boxes_bev', 'HeadDistillLoss', 'masked_l1_loss',
+            'sigmoid_kl_loss', 'sigmoid_mse_loss']
