@@ -39,6 +39,7 @@ def test_band_ap_known_values():
     assert band_ap(frames, (40, math.inf), 0.7) == pytest.approx(0.5)  # FP 0.95 ranks before the TP 0.7
 
 
+@pytest.mark.slow  # mmdet3d's KITTI evaluation compiles its numba loops (~30 s)
 def test_metric_on_perfect_predictions(tiny_lidar_root):
     import mmengine
     import torch
@@ -61,7 +62,11 @@ def test_metric_on_perfect_predictions(tiny_lidar_root):
         samples.append(dict(pred_instances_3d=pred, pred_instances=InstanceData(), sample_idx=i))
     metric.process({}, samples)
     out = metric.compute_metrics(metric.results)
-    band_values = [v for k, v in out.items() if '_BEV_AP40_' in k and not math.isnan(v)]
+    band_values = [v for k, v in out.items() if k.endswith('m') and '_BEV_AP40_' in k and not math.isnan(v)]
     assert band_values and all(v == pytest.approx(100.0) for v in band_values)
-    kitti = [v for k, v in out.items() if 'Car_BEV_AP40_moderate' in k or 'Car_BEV_AP40' in k and 'moderate' in k]
-    assert kitti and all(v == pytest.approx(100.0, abs=0.1) for v in kitti)
+    # mmdet3d's KITTI evaluation ran too (on the CPU overlap when there is no CUDA). Its AP40 samples
+    # precision at recall i/40 only where a ground truth is recalled, so with N < 40 objects a perfect
+    # detector scores 100 * N / 40: compare the perfect BEV, 3D and 2D numbers with each other, not 100.
+    key = 'pred_instances_3d/KITTI/Car_{}_AP40_moderate_strict'
+    assert out[key.format('BEV')] > 0
+    assert out[key.format('BEV')] == pytest.approx(out[key.format('3D')]) == pytest.approx(out[key.format('2D')])

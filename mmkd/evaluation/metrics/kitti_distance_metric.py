@@ -7,7 +7,8 @@ class per distance band (``mmkd.evaluation.metrics.distance_band_ap``).
 Band APs count every labelled object of the class in the band (no KITTI
 difficulty filter: far objects are exactly the ones the difficulty levels
 drop) and the predictions whose centre projects into the labelled camera's
-image, as KITTI only labels that view.
+field of view, as KITTI only labels that view. On a machine without CUDA, mmdet3d's
+KITTI overlaps run on mmcv's CPU op (``kitti_cpu_iou``).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from mmengine.fileio import load
 
 from mmkd.registry import METRICS
 from .distance_band_ap import band_ap
+from .kitti_cpu_iou import use_cpu_rotated_iou_without_cuda
 
 IOU_THRESHOLDS = {'Car': 0.7, 'Pedestrian': 0.5, 'Cyclist': 0.5}
 
@@ -45,6 +47,7 @@ class KittiDistanceMetric(BaseMetric):
         self.kitti = None
         if kitti is not None:
             from mmdet3d.evaluation import KittiMetric
+            use_cpu_rotated_iou_without_cuda()  # mmdet3d's KITTI overlaps are a CUDA kernel
             self.kitti = KittiMetric(ann_file=ann_file, collect_device=collect_device, **kitti)
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
@@ -52,9 +55,10 @@ class KittiDistanceMetric(BaseMetric):
             pred = sample['pred_instances_3d']
             self.results.append(dict(
                 sample_idx=sample['sample_idx'],
-                boxes=pred['bboxes_3d'].tensor.detach().cpu().numpy()[:, :7],
-                scores=pred['scores_3d'].detach().cpu().numpy(),
-                labels=pred['labels_3d'].detach().cpu().numpy(),
+                # copies: KittiMetric edits its prediction tensors in place (yaw limits)
+                boxes=pred['bboxes_3d'].tensor.detach().cpu().numpy()[:, :7].copy(),
+                scores=pred['scores_3d'].detach().cpu().numpy().copy(),
+                labels=pred['labels_3d'].detach().cpu().numpy().copy(),
                 # KittiMetric's own record of the sample
                 kitti=dict(pred_instances_3d={k: v.to('cpu') for k, v in pred.items()},
                            pred_instances={k: v.to('cpu') for k, v in sample.get('pred_instances', {}).items()},
@@ -83,7 +87,8 @@ class KittiDistanceMetric(BaseMetric):
             gt = CameraInstance3DBoxes(cam).convert_to(Box3DMode.LIDAR, np.linalg.inv(lidar2cam)).tensor.numpy()
             gt_names = np.array([id_to_name[inst['bbox_label_3d']] for inst in instances])
             boxes, scores, labels = result['boxes'], result['scores'], result['labels']
-            visible = in_image(boxes[:, :3], np.array(cam2['lidar2img']), cam2.get('height'), cam2.get('width'))
+            centres = boxes[:, :3] + np.array([0.0, 0.0, 0.5]) * boxes[:, 5:6]   # z is the bottom
+            visible = in_image(centres, np.array(cam2['lidar2img']), cam2.get('width'))
             for c, name in enumerate(classes):
                 keep = visible & (labels == c)
                 frames[name].append((boxes[keep], scores[keep], gt[gt_names == name]))
@@ -96,12 +101,12 @@ class KittiDistanceMetric(BaseMetric):
         return out
 
 
-def in_image(centers: np.ndarray, lidar2img: np.ndarray, height: Optional[int], width: Optional[int]) -> np.ndarray:
-    """Which LiDAR points project into the image (in front of the camera, inside its width/height)."""
-    if len(centers) == 0 or height is None or width is None:
+def in_image(centers: np.ndarray, lidar2img: np.ndarray, width: Optional[int]) -> np.ndarray:
+    """Which LiDAR points project into the image's columns, in front of the camera
+    (the camera's horizontal field of view; rows are not checked)."""
+    if len(centers) == 0 or width is None:
         return np.ones(len(centers), dtype=bool)
     homo = np.concatenate([centers, np.ones((len(centers), 1))], axis=1) @ lidar2img.T
     depth = homo[:, 2]
     u = homo[:, 0] / np.maximum(depth, 1e-6)
-    v = homo[:, 1] / np.maximum(depth, 1e-6)
-    return (depth > 0) & (u >= 0) & (u < width) & (v >= 0) & (v < height)
+    return (depth > 0) & (u >= 0) & (u < width)

@@ -4,6 +4,7 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
+from scipy.spatial import cKDTree
 
 pytest.importorskip('mmdet3d')
 
@@ -59,10 +60,10 @@ def test_teacher_sees_complete_student_sees_raw_same_draw(tiny_lidar_root):
         teacher_xyz = seen['teacher'][i][:, :3].numpy()
         assert np.abs(teacher_xyz - hand_replay(complete, meta)).max() < 1e-3
         # the student's points: the raw sweep under the same draw (range-filtered and shuffled)
-        expected = {tuple(np.round(p, 3)) for p in hand_replay(raw, meta)}
         student_xyz = seen['student'][i][:, :3].numpy()
         assert len(student_xyz) > 50
-        assert np.mean([tuple(np.round(p, 3)) in expected for p in student_xyz]) > 0.99
+        distance, _ = cKDTree(hand_replay(raw, meta)).query(student_xyz)
+        assert distance.max() < 1e-3
     assert 'distill.loss_bev' in losses and 'distill.loss_head' in losses
     assert all(torch.isfinite(v).all() for k, v in losses.items() if 'loss' in k and torch.is_tensor(v))
     assert all(p.grad is None for p in model.teacher.parameters())
