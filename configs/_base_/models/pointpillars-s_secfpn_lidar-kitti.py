@@ -3,7 +3,7 @@
 # the car (the simulated street is 29 m wide; objects are labelled to 60 m) on
 # 0.32 m pillars = a 192 x 96 grid, SECOND backbone 32/64/128 channels with
 # 1/2/2 blocks, SECONDFPN to 3 x 64 channels at stride 2 (a 96 x 48 BEV map).
-point_cloud_range = [0, -15.36, -3, 61.44, 15.36, 1]
+pillar_range = [0, -15.36, -3, 61.44, 15.36, 1]
 voxel_size = [0.32, 0.32, 4]
 grid = [96, 192]  # (y, x) pillars
 model = dict(
@@ -12,10 +12,10 @@ model = dict(
     data_preprocessor=dict(
         type='Det3DDataPreprocessor',
         voxel=True,
-        voxel_layer=dict(max_num_points=32, point_cloud_range=point_cloud_range, voxel_size=voxel_size,
+        voxel_layer=dict(max_num_points=32, point_cloud_range=pillar_range, voxel_size=voxel_size,
                          max_voxels=(12000, 20000))),
     voxel_encoder=dict(type='PillarFeatureNet', in_channels=4, feat_channels=[32], with_distance=False,
-                       voxel_size=voxel_size, point_cloud_range=point_cloud_range),
+                       voxel_size=voxel_size, point_cloud_range=pillar_range),
     middle_encoder=dict(type='PointPillarsScatter', in_channels=32, output_shape=grid),
     backbone=dict(type='SECOND', in_channels=32, layer_nums=[1, 2, 2], layer_strides=[2, 2, 2],
                   out_channels=[32, 64, 128]),
