@@ -23,7 +23,7 @@ from mmkd.registry import MODELS  # noqa: E402
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 XRAY_CONFIGS = sorted(glob.glob(osp.join(ROOT, 'configs', 'xray', '*.py')))
 XRAY = osp.join(ROOT, 'configs', 'xray',
-                'xray_bev-head_pointpillars-s-complete_pointpillars-s_adamw-12e_lidar-kitti.py')
+                'xray_bev-head_pointpillars-s-complete_pointpillars-s_adamw-6e_lidar-kitti.py')
 
 
 def without_ckpts(model_cfg):

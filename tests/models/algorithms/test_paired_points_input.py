@@ -17,7 +17,7 @@ from mmkd.registry import DATASETS, MODELS  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 XRAY = osp.join(ROOT, 'configs', 'xray',
-                'xray_bev-head_pointpillars-s-complete_pointpillars-s_adamw-12e_lidar-kitti.py')
+                'xray_bev-head_pointpillars-s-complete_pointpillars-s_adamw-6e_lidar-kitti.py')
 
 
 def hand_replay(points, meta):

@@ -4,7 +4,7 @@
 _base_ = ['../_base_/distill/pointpillars-s_pointpillars-s_lidar-kitti.py']
 point_cloud_range = [0, -15.36, -3, 61.44, 15.36, 1]
 model = dict(
-    teacher=dict(ckpt='work_dirs/pointpillars-s_secfpn_adamw-24e_lidar-kitti/epoch_24.pth'),
+    teacher=dict(ckpt='work_dirs/pointpillars-s_secfpn_adamw-12e_lidar-kitti/epoch_12.pth'),
     distiller=dict(
         student_recorders={{_base_.bev_recorders}},
         teacher_recorders={{_base_.bev_recorders}},

@@ -1,9 +1,0 @@
-# Raw-frame teacher: the student's architecture trained twice as long on raw
-# sweeps; the plain-KD baseline distils from it, to separate what object
-# completeness adds from what distillation itself adds.
-_base_ = [
-    '../_base_/models/pointpillars-s_secfpn_lidar-kitti.py',
-    '../_base_/datasets/lidar_kitti-3class.py',
-    '../_base_/schedules/adamw_24e.py',
-    '../_base_/default_runtime.py',
-]
