@@ -7,23 +7,12 @@
 # from KITTI tracking) and the teacher trained on them in checkpoints/.
 # No GT-database sampling: it would paste objects into the raw sweep only.
 _base_ = ['../_base_/distill/pointpillars_pointpillars_kitti.py']
-point_cloud_range = [0, -39.68, -3, 69.12, 39.68, 1]
+point_cloud_range = {{_base_.point_cloud_range}}
 model = dict(
     teacher=dict(ckpt='checkpoints/pointpillars_kitti-3class_object-complete.pth',
                  inputs=dict(type='mmkd.PairedPointsInput', field='paired_points')),
-    distiller=dict(
-        student_recorders={{_base_.bev_recorders}},
-        teacher_recorders={{_base_.bev_recorders}},
-        losses=dict(
-            loss_bev=dict(type='mmkd.BEVDistillLoss', point_cloud_range=point_cloud_range,
-                          foreground_weight=2.0, background_weight=1.0, loss_weight=1.0),
-            loss_head=dict(type='mmkd.HeadDistillLoss', point_cloud_range=point_cloud_range, cls_mode='kl',
-                           cls_weight=1.0, reg_weight=1.0, loss_weight=1.0)),
-        loss_inputs=dict(
-            loss_bev=dict(preds_S=('student', 'bev', 0), preds_T=('teacher', 'bev', 0),
-                          data_samples='data_samples'),
-            loss_head=dict(cls_S=('student', 'cls'), cls_T=('teacher', 'cls'), reg_S=('student', 'reg'),
-                           reg_T=('teacher', 'reg'), data_samples='data_samples'))))
+    distiller=dict(_delete_=True, type='mmkd.BEVHeadDistiller', point_cloud_range=point_cloud_range,
+                   bev_weight=1.0, foreground_weight=2.0, head_weight=1.0, cls_mode='kl'))
 train_pipeline = [
     dict(type='LoadPointsFromFile', coord_type='LIDAR', load_dim=4, use_dim=4),
     dict(type='mmkd.LoadPairedPoints', folder='velodyne_reduced_complete', key='paired_points'),

@@ -11,9 +11,6 @@ _base_ = [
 default_scope = 'mmdet3d'
 point_cloud_range = [0, -39.68, -3, 69.12, 39.68, 1]
 model_cfg = 'mmdet3d::pointpillars/pointpillars_hv_secfpn_8xb6-160e_kitti-3d-3class.py'
-bev_recorders = dict(bev=dict(type='ModuleOutputs', source='neck'),       # one 384-channel map at stride 2
-                     cls=dict(type='ModuleOutputs', source='bbox_head.conv_cls'),
-                     reg=dict(type='ModuleOutputs', source='bbox_head.conv_reg'))
 model = dict(
     type='mmkd.SingleTeacherDistill',
     student=dict(cfg_path=model_cfg),
