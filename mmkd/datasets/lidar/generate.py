@@ -22,8 +22,6 @@ import tempfile
 from dataclasses import asdict
 from typing import Optional
 
-import numpy as np
-
 from ..embedded.seeding import item_rng
 from ..embedded.storage import (is_up_to_date, json_file_equals, log, make_meta, prepare_root, write_json,
                                 write_meta)
