@@ -83,3 +83,26 @@ def test_cli_reuses_the_set(lidar_root, capsys):
         cli.main(['--help'])
     args = cli.parse_args(['--root', lidar_root, '--num-train', '1'])
     assert args.root == lidar_root and args.num_train == 1 and args.strategy == 'concatenate'
+
+
+def test_object_complete_resumes_after_an_interruption(lidar_root, monkeypatch):
+    import mmkd.datasets.lidar.object_complete as object_complete
+    calls = []
+    real = object_complete.complete_sequence
+
+    def interrupted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # dies in the second sequence
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(object_complete, 'complete_sequence', interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build_object_complete(lidar_root, strategy='icp', folder='velodyne_icp')
+    out = osp.join(lidar_root, 'training', 'velodyne_icp')
+    assert not osp.isfile(osp.join(out, 'meta.json'))          # not marked complete
+    calls.clear()
+    monkeypatch.setattr(object_complete, 'complete_sequence', lambda *a, **k: calls.append(1) or real(*a, **k))
+    build_object_complete(lidar_root, strategy='icp', folder='velodyne_icp')
+    assert len(calls) == 1                                         # only the unfinished sequence again
+    assert osp.isfile(osp.join(out, 'meta.json')) and len([f for f in os.listdir(out) if f.endswith('.bin')]) == 6
