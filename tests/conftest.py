@@ -65,3 +65,16 @@ def run_outputs():
     """A hook keeping each training iteration's logged losses and the last validation metrics."""
     from helpers import Outputs
     return Outputs()
+
+
+@pytest.fixture(scope='session')
+def tiny_lidar_root(tmp_path_factory):
+    """A tiny generated LiDAR set (1 train + 1 val sequence of 3 frames, a 16-beam
+    sensor) with its object-complete sweeps; skips without mmdet3d."""
+    pytest.importorskip('mmdet3d')
+    from mmkd.datasets.lidar import SpinningLidar, build_object_complete, generate_lidar
+    root = str(tmp_path_factory.mktemp('lidar') / 'lidar_kitti')
+    generate_lidar(root, seed=0, num_train=1, num_val=1, num_frames=3,
+                   sensor=SpinningLidar(num_beams=16, azimuth_step=1.0))
+    build_object_complete(root, strategy='concatenate')
+    return root

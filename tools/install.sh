@@ -81,6 +81,14 @@ if ! have mmengine==0.10.7 mmdet==3.3.0 mmsegmentation==1.2.2; then
   "${PIP[@]}" install -q --no-deps mmengine==0.10.7 mmdet==3.3.0 mmsegmentation==1.2.2
 fi
 
+# mmdet3d and the two dataset SDKs it imports at run time, without their own
+# requirements (open3d, tensorboard, opencv-python, an old numpy pin); what
+# they import is pinned in pyproject.toml
+if ! have mmdet3d==1.4.0 nuscenes-devkit==1.2.0 lyft-dataset-sdk==0.0.8; then
+  log "installing mmdet3d 1.4.0, nuscenes-devkit 1.2.0 and lyft-dataset-sdk 0.0.8 (--no-deps)"
+  "${PIP[@]}" install -q --no-deps mmdet3d==1.4.0 nuscenes-devkit==1.2.0 lyft-dataset-sdk==0.0.8
+fi
+
 # one cv2 only: a full opencv-python (pulled by an older install) shadows the
 # headless build and needs libGL
 if have opencv-python; then
@@ -96,4 +104,4 @@ if ! have mmkd || [ "$ROOT/pyproject.toml" -nt "$VENV/.mmkd-installed" ]; then
 fi
 
 [ "$CHANGED" = 0 ] && echo "[mmkd install] reusing the installed environment $VENV (nothing to do)"
-"$VENV/bin/python" -c "import mmcv.ops, mmdet, mmseg, mmkd; print('mmkd stack ready: mmcv', mmcv.__version__, '| mmdet', mmdet.__version__, '| mmseg', mmseg.__version__)"
+"$VENV/bin/python" -c "import mmcv.ops, mmdet, mmseg, mmdet3d.models, mmkd; print('mmkd stack ready: mmcv', mmcv.__version__, '| mmdet', mmdet.__version__, '| mmseg', mmseg.__version__, '| mmdet3d', mmdet3d.__version__)"

@@ -17,6 +17,8 @@ STREAMS = {
     ('segmentation', 'val'): 4,
     ('classification', 'train'): 5,
     ('classification', 'val'): 6,
+    ('lidar', 'train'): 7,
+    ('lidar', 'val'): 8,
 }
 
 

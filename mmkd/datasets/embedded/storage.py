@@ -60,17 +60,21 @@ def write_meta(root: str, meta: dict) -> None:
     write_json(osp.join(root, META_FILE), meta)
 
 
-def is_up_to_date(root: str, meta: dict) -> bool:
-    """True when ``root`` holds a complete data set generated with ``meta``."""
-    path = osp.join(root, META_FILE)
+def json_file_equals(path: str, obj: Any) -> bool:
+    """True when ``path`` holds JSON equal to ``obj`` (tuples compare equal to lists)."""
     if not osp.isfile(path):
         return False
     try:
         with open(path, encoding='utf-8') as f:
             # Round-trip through JSON so tuples compare equal to lists.
-            return json.load(f) == json.loads(json.dumps(meta))
+            return json.load(f) == json.loads(json.dumps(obj))
     except (OSError, ValueError):
         return False
+
+
+def is_up_to_date(root: str, meta: dict) -> bool:
+    """True when ``root`` holds a complete data set generated with ``meta``."""
+    return json_file_equals(osp.join(root, META_FILE), meta)
 
 
 def prepare_root(root: str, generated_dirs: tuple[str, ...]) -> None:

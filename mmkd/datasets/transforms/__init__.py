@@ -1,3 +1,4 @@
 from .pack_cls_inputs import PackClsInputs
+from .paired_points import LoadPairedPoints, PackPairedPoints, ReplayPointsAugmentation
 
-__all__ = ['PackClsInputs']
+__all__ = ['LoadPairedPoints', 'PackClsInputs', 'PackPairedPoints', 'ReplayPointsAugmentation']

@@ -10,3 +10,7 @@ __all__ += ['OpenVocabularyAP50']
 from .domain_iou import DomainIoUMetric, domain_of
 
 __all__ += ['DomainIoUMetric', 'domain_of']
+from .distance_band_ap import ap_r40, band_ap, bev_iou
+from .kitti_distance_metric import KittiDistanceMetric
+
+__all__ += ['KittiDistanceMetric', 'ap_r40', 'band_ap', 'bev_iou']

@@ -1,7 +1,9 @@
 from .multi_teacher_distill import MultiTeacherDistill
 from .single_teacher_distill import SingleTeacherDistill
 
-__all__ = ['MultiTeacherDistill', 'SingleTeacherDistill']
+from .paired_points_input import PairedPointsInput
+
+__all__ = ['MultiTeacherDistill', 'PairedPointsInput', 'SingleTeacherDistill']
 from .renormalized_input import RenormalizedInput
 
 __all__ += ['RenormalizedInput']

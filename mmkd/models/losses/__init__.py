@@ -46,3 +46,8 @@ from .region_similarity import RegionSimilarityLoss, cosine_similarity_matrix, r
 
 __all__ += ['PooledLogitsL1Loss', 'pooled_logits_l1_loss', 'PseudoLabelCELoss', 'pseudo_label_ce_loss',
             'RegionSimilarityLoss', 'cosine_similarity_matrix', 'region_similarity_loss']
+from .bev_distill import BEVDistillLoss, bev_distill_loss, rasterise_boxes_bev
+from .head_distill import HeadDistillLoss, masked_l1_loss, sigmoid_kl_loss, sigmoid_mse_loss
+
+__all__ += ['BEVDistillLoss', 'bev_distill_loss', 'rasterise_boxes_bev', 'HeadDistillLoss', 'masked_l1_loss',
+            'sigmoid_kl_loss', 'sigmoid_mse_loss']
