@@ -1,12 +1,10 @@
 from .multi_teacher_distill import MultiTeacherDistill
 from .single_teacher_distill import SingleTeacherDistill
-
+from .teacher_inputs import TeacherInput
+# teacher input transforms: a teacher's own view of the batch
+from .cutmix_teacher_input import CutMixSourcesInput
 from .paired_points_input import PairedPointsInput
-
-__all__ = ['MultiTeacherDistill', 'PairedPointsInput', 'SingleTeacherDistill']
 from .renormalized_input import RenormalizedInput
 
-__all__ += ['RenormalizedInput']
-from .cutmix_teacher_input import CutMixSourcesInput
-
-__all__ += ['CutMixSourcesInput']
+__all__ = ['MultiTeacherDistill', 'SingleTeacherDistill', 'TeacherInput', 'CutMixSourcesInput', 'PairedPointsInput',
+           'RenormalizedInput']
