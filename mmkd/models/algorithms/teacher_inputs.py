@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, List, Optional, Tuple
 
+import torch
 from torch import nn
 
 from mmkd.registry import TASK_UTILS
@@ -34,3 +35,30 @@ class TeacherInput:
 
 
 TASK_UTILS.register_module(name='SameInput', module=TeacherInput)
+
+
+@TASK_UTILS.register_module()
+class ClonedInput(TeacherInput):
+    """The student's batch, but the teacher gets its own copy of every input tensor.
+
+    For teachers whose forward writes into their inputs: mmdet3d's
+    ``PillarFeatureNet`` (default ``legacy=True``) overwrites the x, y, z of
+    the voxel tensor with offsets from the pillar centre in place, so a
+    teacher run first on the shared batch would hand the student corrupted
+    voxels. Data samples are shared (read-only in forward).
+    """
+
+    def __call__(self, inputs: Any, data_samples: Optional[List[Any]],
+                 teacher: nn.Module) -> Tuple[Any, Optional[List[Any]]]:
+        return clone_tensors(inputs), data_samples
+
+
+def clone_tensors(value: Any) -> Any:
+    """``value`` with every tensor cloned, through dicts, lists and tuples."""
+    if isinstance(value, torch.Tensor):
+        return value.clone()
+    if isinstance(value, dict):
+        return {k: clone_tensors(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(clone_tensors(v) for v in value)
+    return value
