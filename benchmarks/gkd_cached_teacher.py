@@ -30,7 +30,7 @@ from mmengine.registry import init_default_scope
 import mmkd  # noqa: F401  (registers mmkd modules)
 from mmkd.registry import MODELS
 
-DEFAULT_CONFIG = 'configs/gkd/gkd_qsd-mask_mae-vit-e192-d6_vit-e128-d4_adamw-800_street-synthetic.py'
+DEFAULT_CONFIG = 'configs/gkd/gkd_qsd-mask_mae-vit-e192-d6_vit-e128-d4_adamw-800i_street-synthetic.py'
 
 
 def street_batch(batch_size: int, seed: int = 0) -> dict:

@@ -7,8 +7,8 @@
 # sweeps. Losses as the plain-KD baseline: BEV feature MSE on the neck map
 # (object cells weighted 2x) plus head distillation (class KL, box L1 on GT
 # footprints).
-_base_ = ['./kd_bev-head_pointpillars-s_pointpillars-s_adamw-6e_lidar-kitti.py']
+_base_ = ['./xray_bev-head-raw-teacher_pointpillars-s_pointpillars-s_adamw-6e_lidar-kitti.py']
 model = dict(
-    teacher=dict(ckpt='work_dirs/pointpillars-s_secfpn_adamw-12e_lidar-kitti-complete/epoch_12.pth',
+    teacher=dict(ckpt='work_dirs/pointpillars-s_adamw-12e_lidar-kitti-complete/epoch_12.pth',
                  inputs=dict(type='PairedPointsInput', field='paired_points')))
 train_dataloader = dict(dataset=dict(pipeline={{_base_.paired_train_pipeline}}))

@@ -20,11 +20,11 @@ from mmengine.runner import Runner  # noqa: E402
 
 from mmkd.datasets.embedded import generate_street_domains  # noqa: E402
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from helpers import ROOT  # noqa: E402
 GKD = osp.join(ROOT, 'configs', 'gkd')
 STAGE1 = sorted(p for p in glob.glob(osp.join(GKD, '*_street-synthetic.py')))
 STAGE2 = sorted(glob.glob(osp.join(GKD, 'gkd_stage2-*_street-dg.py')))
-TEACHER = osp.join(GKD, 'gkd_teacher-mae_vit-e192-d6_adamw-600_street-all.py')
+TEACHER = osp.join(GKD, 'mae-vit-e192-d6_adamw-600i_street-all.py')
 
 pytestmark = pytest.mark.slow
 
@@ -113,7 +113,7 @@ def test_teacher_pretraining_two_iterations(dg_root, tmp_path):
 
 def test_train_stages_runs_both_stages_and_resumes(dg_root, tmp_path):
     from tools.train_stages import main
-    stage1 = osp.join(GKD, 'gkd_qsd-mask_mae-vit-e192-d6_vit-e128-d4_adamw-800_street-synthetic.py')
+    stage1 = osp.join(GKD, 'gkd_qsd-mask_mae-vit-e192-d6_vit-e128-d4_adamw-800i_street-synthetic.py')
     stage2 = STAGE2[-1]  # the ViT student's
     assert 'vit-e128-d4' in stage2
     common = ['train_cfg.max_iters=2', 'train_dataloader.batch_size=2', f'data_root={dg_root}',

@@ -24,10 +24,10 @@ from mmseg.structures import SegDataSample  # noqa: E402
 from mmkd.datasets import generate_segmentation, write_semi_splits  # noqa: E402
 from mmkd.registry import MODELS  # noqa: E402
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from helpers import ROOT  # noqa: E402
 CONFIG_DIR = osp.join(ROOT, 'configs', 'mgd_ssss')
 MAIN = osp.join(CONFIG_DIR, 'mgd-ssss_img-reg-pix_deeplabv3plus-r18-w16-r101-w8_deeplabv3plus-r18-w8_'
-                            'adamw-500it_shapes-cityscapes-1-16.py')
+                            'adamw-500i_shapes-cityscapes-1-16.py')
 REAL = sorted(glob.glob(osp.join(CONFIG_DIR, '*_cityscapes-1-16.py')))
 
 

@@ -20,7 +20,7 @@ from mmengine.runner import Runner  # noqa: E402
 from mmkd.datasets import set_data_root  # noqa: E402
 from mmkd.registry import MODELS  # noqa: E402
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from helpers import ROOT  # noqa: E402
 XRAY_CONFIGS = sorted(glob.glob(osp.join(ROOT, 'configs', 'xray', '*.py')))
 XRAY = osp.join(ROOT, 'configs', 'xray',
                 'xray_bev-head_pointpillars-s-complete_pointpillars-s_adamw-6e_lidar-kitti.py')
@@ -45,7 +45,7 @@ def test_config_builds_without_data(path):
 
 def test_config_names_follow_the_convention():
     names = [osp.basename(p) for p in XRAY_CONFIGS]
-    assert 'xray_bev-head_pointpillars-complete_pointpillars_cyclic-80e_kitti.py' in names  # real-data config
+    assert 'xray_bev-head_pointpillars-complete_pointpillars_adamw-80e_kitti.py' in names  # real-data config
     for name in names:
         if name.startswith(('xray_', 'kd_')):
             assert len(name[:-3].split('_')) == 6, name   # method_where_teacher_student_schedule_dataset

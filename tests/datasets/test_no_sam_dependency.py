@@ -4,7 +4,7 @@ import ast
 import glob
 import os.path as osp
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from helpers import ROOT  # noqa: E402
 
 
 def imported_modules(path):

@@ -4,7 +4,7 @@ import os.path as osp
 
 import cv2
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from helpers import ROOT  # noqa: E402
 
 
 def test_demo_writes_a_png(tiny_lidar_root, tmp_path):

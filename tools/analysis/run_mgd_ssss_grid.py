@@ -27,7 +27,7 @@ sys.path.insert(0, ROOT)
 from mmkd.analysis.run_grid import GridRun, finished_results, mean_cell, print_plan, run_all  # noqa: E402
 
 METRIC, DATA_ROOT = 'mIoU', 'data/shapes_cityscapes'
-SCHEDULE, DATASET = 'adamw-500it', 'shapes-cityscapes-1-16'
+SCHEDULE, DATASET = 'adamw-500i', 'shapes-cityscapes-1-16'
 ITERS = 500
 TEACHERS = {'wide': 'deeplabv3plus-r18-w16', 'deep': 'deeplabv3plus-r101-w8'}
 PAIR = f'deeplabv3plus-r18-w16-r101-w8_deeplabv3plus-r18-w8_{SCHEDULE}_{DATASET}'

@@ -4,7 +4,7 @@
 # images of the street DG benchmark. The teacher was pre-trained with OpenAI
 # CLIP's pixel statistics and the student uses ImageNet's, so the teacher sees
 # the batch renormalised (RenormalizedInput), as a real EVA02/CLIP teacher would.
-# The teacher weights come from configs/gkd/gkd_teacher-mae_vit-e192-d6_adamw-600_street-all.py
+# The teacher weights come from configs/foundation/mae-vit-e192-d6_adamw-600i_street-all.py
 # (users with real foundation weights use FoundationTeacher(name=..., checkpoint=...)).
 _base_ = ['../datasets/street_dg_unlabeled.py', '../schedules/adamw_800_iters_distill.py', '../iter_runtime.py']
 
@@ -12,7 +12,7 @@ imagenet_mean = [123.675, 116.28, 103.53]
 imagenet_std = [58.395, 57.12, 57.375]
 clip_mean = [122.7709383, 116.7460125, 104.09373615]
 clip_std = [68.5005327, 66.6321579, 70.3231630]
-teacher_checkpoint = 'work_dirs/gkd_teacher-mae_vit-e192-d6_adamw-600_street-all/iter_600.pth'
+teacher_checkpoint = 'work_dirs/mae-vit-e192-d6_adamw-600i_street-all/iter_600.pth'
 
 model = dict(
     type='mmkd.SingleTeacherDistill',

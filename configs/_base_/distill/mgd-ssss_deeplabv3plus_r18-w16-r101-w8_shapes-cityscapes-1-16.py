@@ -14,9 +14,9 @@ _base_ = [
     '../iter_runtime.py',
 ]
 teacher_ckpts = dict(
-    wide='work_dirs/mgd-ssss_self-train_deeplabv3plus-r18-w16_deeplabv3plus-r18-w16_adamw-500it_shapes-cityscapes-1-16/'
+    wide='work_dirs/mgd-ssss_self-train_deeplabv3plus-r18-w16_deeplabv3plus-r18-w16_adamw-500i_shapes-cityscapes-1-16/'
          'student_iter_500.pth',
-    deep='work_dirs/mgd-ssss_self-train_deeplabv3plus-r101-w8_deeplabv3plus-r101-w8_adamw-500it_shapes-cityscapes-1-16/'
+    deep='work_dirs/mgd-ssss_self-train_deeplabv3plus-r101-w8_deeplabv3plus-r101-w8_adamw-500i_shapes-cityscapes-1-16/'
          'student_iter_500.pth')
 model = dict(
     type='mmkd.MultiTeacherDistill',

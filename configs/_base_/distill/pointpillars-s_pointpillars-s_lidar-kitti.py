@@ -15,3 +15,6 @@ model = dict(
     teacher=dict(cfg_path=model_cfg),
     distiller=dict(type='ConfigurableDistiller'))
 custom_hooks = [dict(type='mmkd.StudentCheckpointHook')]
+# validation reports the student and, once, the teacher on the same (raw) sweeps
+val_cfg = dict(_delete_=True, type='mmkd.DistillValLoop', evaluate_teachers='once')
+test_cfg = dict(_delete_=True, type='mmkd.DistillTestLoop', evaluate_teachers='once')

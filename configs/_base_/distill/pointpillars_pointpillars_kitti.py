@@ -20,3 +20,6 @@ val_evaluator = dict(_delete_=True, type='mmkd.KittiDistanceMetric', ann_file='d
                      kitti=dict(metric='bbox'))
 test_evaluator = val_evaluator
 custom_hooks = [dict(type='mmkd.StudentCheckpointHook')]
+# validation reports the student and, once, the teacher on the same (raw) sweeps
+val_cfg = dict(_delete_=True, type='mmkd.DistillValLoop', evaluate_teachers='once')
+test_cfg = dict(_delete_=True, type='mmkd.DistillTestLoop', evaluate_teachers='once')

@@ -14,7 +14,7 @@ import mmengine  # noqa: E402
 from mmkd.datasets.lidar import (SpinningLidar, build_object_complete, generate_lidar,  # noqa: E402
                                  lidar_boxes_from_info, points_in_boxes, read_points)
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from helpers import ROOT  # noqa: E402
 # the parameters of the tiny_lidar_root fixture (tests/conftest.py)
 SMALL = dict(num_train=1, num_val=1, num_frames=3, sensor=SpinningLidar(num_beams=16, azimuth_step=1.0))
 

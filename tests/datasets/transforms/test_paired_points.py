@@ -12,7 +12,7 @@ from mmengine.registry import init_default_scope  # noqa: E402
 
 from mmkd.registry import DATASETS  # noqa: E402
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from helpers import ROOT  # noqa: E402
 DATASET_CFG = osp.join(ROOT, 'configs', '_base_', 'datasets', 'lidar_kitti-3class.py')
 
 

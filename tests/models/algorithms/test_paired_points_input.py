@@ -15,7 +15,7 @@ from mmengine.registry import init_default_scope  # noqa: E402
 from mmkd.models.algorithms import PairedPointsInput  # noqa: E402
 from mmkd.registry import DATASETS, MODELS  # noqa: E402
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from helpers import ROOT  # noqa: E402
 XRAY = osp.join(ROOT, 'configs', 'xray',
                 'xray_bev-head_pointpillars-s-complete_pointpillars-s_adamw-6e_lidar-kitti.py')
 

@@ -6,6 +6,6 @@
 #   python tools/extract_teacher_features.py configs/gkd/<this file> --passes 4
 # tools/train_stages.py does this before stage 1 when the config has a cache.
 # A batch with an uncached variant runs the live teacher (logged once).
-_base_ = ['./gkd_qsd-mask_mae-vit-e192-d6_vit-e128-d4_adamw-800_street-synthetic.py']
+_base_ = ['./gkd_qsd-mask_mae-vit-e192-d6_vit-e128-d4_adamw-800i_street-synthetic.py']
 model = dict(teacher_cache=dict(cache_dir='work_dirs/teacher_cache/gkd_mae-vit-e192-d6_street-synthetic',
                                 on_miss='teacher'))

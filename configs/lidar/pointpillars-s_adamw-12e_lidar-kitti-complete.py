@@ -4,7 +4,7 @@
 # default; on raw frames with
 #   --cfg-options val_dataloader.dataset.data_prefix.pts=training/velodyne \
 #                 test_dataloader.dataset.data_prefix.pts=training/velodyne
-_base_ = ['./pointpillars-s_secfpn_adamw-12e_lidar-kitti.py']
+_base_ = ['./pointpillars-s_adamw-12e_lidar-kitti.py']
 complete = dict(data_prefix=dict(pts='training/velodyne_complete'))
 train_dataloader = dict(dataset=complete)
 val_dataloader = dict(dataset=complete)
