@@ -19,12 +19,12 @@ from mmengine.hooks import Hook  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from mmkd.datasets.embedded import generate_street_domains  # noqa: E402
-
 from helpers import ROOT  # noqa: E402
+
 GKD = osp.join(ROOT, 'configs', 'gkd')
 STAGE1 = sorted(p for p in glob.glob(osp.join(GKD, '*_street-synthetic.py')))
 STAGE2 = sorted(glob.glob(osp.join(GKD, 'gkd_stage2-*_street-dg.py')))
-TEACHER = osp.join(GKD, 'mae-vit-e192-d6_adamw-600i_street-all.py')
+TEACHER = osp.join(ROOT, 'configs', 'foundation', 'mae-vit-e192-d6_adamw-600i_street-all.py')
 
 pytestmark = pytest.mark.slow
 

@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 from torch import nn
 
-from helpers import ROOT  # noqa: E402
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))  # also run as a script by torchrun
 sys.path.insert(0, ROOT)
 
 import mmkd  # noqa: E402,F401
