@@ -155,3 +155,22 @@ def test_trainable_teacher_learns_its_task_too(toy_batch):
     assert set(losses) == {'loss_cls', 'teacher.loss_cls', 'distill.loss_hint'}
     sum(losses.values()).backward()
     assert all(p.grad is not None for p in algo.teacher.parameters())
+
+
+def test_every_distill_key_counts_in_the_total_whatever_its_name(toy_batch):
+    """A loss named without 'loss' (OADP's 'object', 'block', ...) is still part of the optimised total."""
+    inputs, labels = toy_batch
+    algo = build(losses=dict(hint=dict(type='FitNetLoss', loss_weight=2.0)),
+                 loss_inputs=dict(hint=dict(preds_S=dict(model='student', recorder='neck', connector='align'),
+                                            preds_T=('teacher', 'neck'))))
+    algo.train()
+    losses = algo(inputs, labels, mode='loss')
+    assert set(losses) == {'loss_cls', 'distill.hint'}
+    total, log_vars = algo.parse_losses(losses)
+    torch.testing.assert_close(total, losses['loss_cls'] + losses['distill.hint'])
+    assert log_vars['loss'] == total and 'distill.hint' in log_vars
+
+
+def test_a_distiller_must_implement_the_contract():
+    with pytest.raises(TypeError, match='does not implement mmkd.models.distillers.BaseDistiller'):
+        SingleTeacherDistill(student=STUDENT, teacher=TEACHER, distiller=dict(type='mmkd.ToyNet', width=4))
