@@ -117,7 +117,3 @@ class BaseDistiller(BaseModule, metaclass=ABCMeta):
         """Free the recorded features of every model (after the losses used them)."""
         for manager in self.recorder_managers.values():
             manager.reset()
-
-    def extra_parameters(self) -> int:
-        """How many trainable parameters distillation adds (connectors, learned losses)."""
-        return sum(p.numel() for p in self.parameters() if p.requires_grad)
