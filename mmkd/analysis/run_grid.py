@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Sequence, Tuple
 
+from mmkd.utils.checkpoint import atomic_write_bytes
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
@@ -123,3 +125,11 @@ def run_all(runs: Sequence[GridRun], metric_of, data_root_of, threads: int | Non
         except (RuntimeError, FileNotFoundError) as err:
             print(f'    skipped: {err}', flush=True)
     return results
+
+
+def write_report(text: str, out_dir: str) -> str:
+    """Print a grid's results table and write it to ``<out_dir>/results.md`` (atomically); return the path."""
+    print(text)
+    path = osp.join(out_dir, 'results.md')
+    atomic_write_bytes((text + '\n').encode(), path)
+    return path

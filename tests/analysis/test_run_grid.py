@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from mmkd.analysis.run_grid import GridRun, finished_results, mean_cell, read_last_metric, run_all, train_run
+from mmkd.analysis.run_grid import (GridRun, finished_results, mean_cell, read_last_metric, run_all, train_run,
+                                    write_report)
 from helpers import REPO_ROOT, load_tool
 
 
@@ -76,3 +77,9 @@ def test_dense_grid_table_reports_gain_over_student_alone():
     assert rows['CWD'].endswith('| 55.00 ± 5.00 (50.0, 60.0) | +10.00 |')
     assert rows['student alone'].endswith('| 45.00 ± 5.00 (40.0, 50.0) | - |')
     assert rows['teacher'].endswith('| 60.00 | - |')
+
+
+def test_write_report_prints_and_writes_the_table(tmp_path, capsys):
+    path = write_report('| row | mean |\n|---|---|', str(tmp_path))
+    assert Path(path).read_text() == '| row | mean |\n|---|---|\n'
+    assert '| row | mean |' in capsys.readouterr().out

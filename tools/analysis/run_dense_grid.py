@@ -20,7 +20,8 @@ import sys
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
-from mmkd.analysis.run_grid import GridRun, finished_results, mean_cell, print_plan, run_all  # noqa: E402
+from mmkd.analysis.run_grid import (GridRun, finished_results, mean_cell, print_plan, run_all,  # noqa: E402
+                                    write_report)
 
 DET = dict(metric='coco/bbox_mAP', scale=100, data_root='data/shapes_coco', kind='detection')
 SEG = dict(metric='mIoU', scale=1, data_root='data/shapes_cityscapes', kind='segmentation')
@@ -150,10 +151,7 @@ def main(argv=None) -> None:
         generate_segmentation(osp.join(ROOT, SEG['data_root']))
     results = run_all(runs, lambda run: PAIRS[run.key[0]]['metric'],
                       lambda run: osp.join(ROOT, PAIRS[run.key[0]]['data_root']), args.threads)
-    text = table(results, args)
-    print(text)
-    with open(osp.join(args.out, 'results.md'), 'w') as f:
-        f.write(text + '\n')
+    write_report(table(results, args), args.out)
 
 
 if __name__ == '__main__':

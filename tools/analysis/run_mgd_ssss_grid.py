@@ -24,7 +24,8 @@ import sys
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
-from mmkd.analysis.run_grid import GridRun, finished_results, mean_cell, print_plan, run_all  # noqa: E402
+from mmkd.analysis.run_grid import (GridRun, finished_results, mean_cell, print_plan, run_all,  # noqa: E402
+                                    write_report)
 
 METRIC, DATA_ROOT = 'mIoU', 'data/shapes_cityscapes'
 SCHEDULE, DATASET = 'adamw-500i', 'shapes-cityscapes-1-16'
@@ -122,10 +123,7 @@ def main(argv=None) -> None:
     generate_segmentation(data_root)
     write_semi_splits(data_root)
     results = run_all(runs, lambda run: METRIC, lambda run: data_root, args.threads)
-    text = table(results, args)
-    print(text)
-    with open(osp.join(args.out, 'results.md'), 'w') as f:
-        f.write(text + '\n')
+    write_report(table(results, args), args.out)
 
 
 if __name__ == '__main__':

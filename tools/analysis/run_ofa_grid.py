@@ -23,7 +23,7 @@ import sys
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
-from mmkd.analysis.run_grid import GridRun, mean_cell, print_plan, run_all  # noqa: E402
+from mmkd.analysis.run_grid import GridRun, mean_cell, print_plan, run_all, write_report  # noqa: E402
 
 TEACHERS = {  # teacher config -> final epoch (its checkpoint is epoch_<n>.pth)
     'swin-w48_adamw-100e_shapes-cls': 100,
@@ -138,10 +138,7 @@ def main(argv=None) -> None:
     from mmkd.datasets.embedded import generate_classification
     generate_classification(args.data_root)
     results = run_all(runs, lambda run: 'accuracy/top1', lambda run: args.data_root, args.threads)
-    text = table(results, args)
-    print(text)
-    with open(osp.join(args.out, 'results.md'), 'w') as f:
-        f.write(text + '\n')
+    write_report(table(results, args), args.out)
     pair, seed = args.pairs[0], args.seeds[0]
     if 'student alone' in args.methods:
         teacher = PAIRS[pair][0]
