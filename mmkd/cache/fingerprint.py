@@ -78,7 +78,7 @@ def algorithm_fingerprints(algorithm: nn.Module, pipeline_cfg: Any) -> Dict[str,
             raise KeyError(f'teacher cache: {type(algorithm).__name__}.teacher_model_cfgs has no config of '
                            f'teacher {name!r} (it has {sorted(model_cfgs)})')
         prints[f'teacher.{name}'] = teacher_fingerprint(model_cfgs[name], teacher, algorithm.teacher_forward_mode)
-        view = algorithm.teacher_inputs[name].describe() if hasattr(algorithm, 'teacher_inputs') else None
-        if view and view != 'TeacherInput':  # the teacher's own view of the batch (default: none, as before)
+        view = algorithm.teacher_inputs[name].fingerprint() if hasattr(algorithm, 'teacher_inputs') else ''
+        if view:  # the teacher's own view of the batch (default: none, as before)
             prints[f'teacher.{name}'] = hashlib.sha256(f'{prints[f"teacher.{name}"]};{view}'.encode()).hexdigest()
     return prints

@@ -45,3 +45,10 @@ def test_teacher_inputs_change_the_teacher_fingerprint():
     assert fingerprint((0, 0, 0))[0] != plain
     assert fingerprint((0, 0, 0))[0] == fingerprint((0, 0, 0))[0]
     assert fingerprint((0, 0, 0))[0] != fingerprint((5, 5, 5))[0]
+
+
+def test_a_copy_of_the_student_batch_keeps_the_fingerprint():
+    from mmkd.models.algorithms import ClonedInput
+    plain, algo = fingerprint()
+    algo.teacher_inputs['teacher'] = ClonedInput()
+    assert algorithm_fingerprints(algo, PIPELINE)['teacher.teacher'] == plain

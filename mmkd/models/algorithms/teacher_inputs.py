@@ -33,6 +33,11 @@ class TeacherInput:
         """One line for logs and cache fingerprints."""
         return type(self).__name__
 
+    def fingerprint(self) -> str:
+        """What a teacher-feature cache must know of this view: ``''`` when the teacher's
+        features are those of the student's batch (this identity, a copy), else :meth:`describe`."""
+        return '' if type(self) is TeacherInput else self.describe()
+
 
 TASK_UTILS.register_module(name='SameInput', module=TeacherInput)
 
@@ -51,6 +56,9 @@ class ClonedInput(TeacherInput):
     def __call__(self, inputs: Any, data_samples: Optional[List[Any]],
                  teacher: nn.Module) -> Tuple[Any, Optional[List[Any]]]:
         return clone_tensors(inputs), data_samples
+
+    def fingerprint(self) -> str:
+        return ''  # a copy: the same features as the student's batch
 
 
 def clone_tensors(value: Any) -> Any:
