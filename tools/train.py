@@ -12,7 +12,7 @@ from mmengine.runner import Runner  # noqa: E402
 
 import mmkd  # noqa: E402,F401  (registers modules, allow-lists checkpoint globals)
 from mmkd.datasets import set_data_root  # noqa: E402
-from mmkd.utils.distributed import prepare_cpu_distributed  # noqa: E402
+from mmkd.utils.distributed import prepare_cpu_distributed, release_distributed  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -79,6 +79,7 @@ def main(argv=None):
     prepare_cpu_distributed(cfg)  # gloo DDP when launched with torchrun on a CPU-only machine
     runner = Runner.from_cfg(cfg)
     runner.train()
+    release_distributed()
 
 
 if __name__ == '__main__':

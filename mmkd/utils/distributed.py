@@ -43,3 +43,16 @@ def prepare_cpu_distributed(cfg: Config) -> bool:
                       'each CPU process keeps its own BatchNorm statistics')
         cfg.sync_bn = None
     return True
+
+
+def release_distributed() -> None:
+    """Tear the process group down at the end of a distributed run.
+
+    A process that exits with a live gloo group can abort in the group's
+    background threads ("terminate called without an active exception",
+    SIGABRT), which torchrun reports as a failed run although training
+    finished. A barrier first, so no rank leaves while another still talks.
+    """
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()

@@ -82,7 +82,7 @@ def worker(work_dir: str) -> None:
     """One torchrun process: build through the Runner as tools/train.py does, backward half a batch."""
     from mmengine.config import Config
     from mmengine.runner import Runner
-    from mmkd.utils.distributed import prepare_cpu_distributed
+    from mmkd.utils.distributed import prepare_cpu_distributed, release_distributed
 
     cfg = Config(dict(model=ALGORITHM, work_dir=work_dir, launcher='pytorch', default_scope='mmkd',
                       log_level='WARNING', env_cfg=dict(dist_cfg=dict(backend='nccl'))))
@@ -106,6 +106,7 @@ def worker(work_dir: str) -> None:
         teacher_grads=[n for n, p in algorithm.teacher.named_parameters() if p.grad is not None],
         teacher_trainable=[n for n, p in algorithm.teacher.named_parameters() if p.requires_grad],
     ), osp.join(work_dir, f'rank{rank}.pth'))
+    release_distributed()  # a live gloo group at exit can abort the process (SIGABRT)
 
 
 def free_port() -> int:

@@ -51,3 +51,13 @@ def test_nothing_changes_without_torchrun_or_with_cuda(cpu_launch, monkeypatch):
     cfg = cpu_launch(sync_bn='torch')
     assert not distributed.prepare_cpu_distributed(cfg)
     assert cfg.sync_bn == 'torch' and cfg.env_cfg.dist_cfg.backend == 'nccl'
+
+
+def test_release_tears_down_the_process_group_and_is_a_no_op_without_one(tmp_path):
+    """tools/train.py ends a distributed run by destroying the group (a live gloo group can abort at exit)."""
+    import torch.distributed as dist
+    distributed.release_distributed()  # no group: nothing to do, no error
+    dist.init_process_group('gloo', init_method=f'file://{tmp_path}/rendezvous', rank=0, world_size=1)
+    assert dist.is_initialized()
+    distributed.release_distributed()
+    assert not dist.is_initialized()
