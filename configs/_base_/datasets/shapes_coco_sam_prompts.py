@@ -25,5 +25,6 @@ train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-val_evaluator = dict(_delete_=True, type='mmkd.PromptMIoU', prompt_types=('point', 'box'))
+# one centre point; 3 and 5 clicks of the interactive protocol (each next click in the largest error); a box
+val_evaluator = dict(_delete_=True, type='mmkd.PromptMIoU', prompt_types=('point', 'clicks3', 'clicks5', 'box'))
 test_evaluator = val_evaluator

@@ -1,7 +1,9 @@
 """Prompt mIoU: how well a promptable segmenter (SAM, TinySAM) recovers each instance from a prompt.
 
 For every ground-truth instance the model is prompted once per prompt type
-(a point, a box) and predicts one mask; the metric is the IoU of that mask
+(a point, a box, or ``clicks<N>``: N clicks of the interactive protocol, each
+next click in the largest error region of the previous prediction) and
+predicts one mask; the metric is the IoU of that mask
 with the instance's mask, averaged over all instances of the data set (not
 per image first, so images with many instances weigh by their instance
 count, as in SAM-style evaluations).

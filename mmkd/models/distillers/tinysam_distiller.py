@@ -155,5 +155,5 @@ class TinySAMDistiller(BaseDistiller):
                 per_type[kind]['loss_token'] = self.losses['loss_token'](out_S.tokens, out_T.tokens)
             if 'loss_output' in terms:
                 per_type[kind]['loss_output'] = self.losses['loss_output'](out_S.masks, out_T.masks, gt)
-            counts[kind] = len(prompts)
+            counts[kind] = prompts.mask_count()
         return combine_prompt_losses(per_type, counts)

@@ -144,6 +144,9 @@ def combine_prompt_losses(per_type: Dict[str, Dict[str, Tensor]], counts: Dict[s
     sequences differ in length), so the loss is computed per type; weighting
     each type's mean by its prompt count gives the mean over every prompt,
     exactly what one call on all prompts would give for the mask terms.
+    ``counts`` may instead count ground-truth masks (``SamPrompts.mask_count``)
+    when one type has several prompts per mask (every hard-sampling round):
+    each type then weighs by the masks it covers.
     A loss present for one type only (the image embedding term) is kept as is.
     """
     total = sum(counts.values())

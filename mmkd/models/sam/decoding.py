@@ -33,15 +33,25 @@ class SamPrompts:
         boxes: ``(N, 4)`` ``x0, y0, x1, y1`` or ``None``.
         mask_inputs: ``(N, 1, 4h, 4w)`` low-resolution mask logits (a previous
             prediction) or ``None``.
+        num_masks: how many ground-truth masks the prompts stand for, when
+            several prompts share a mask (every round of hard point sampling
+            is a prompt of its own); ``None``: one mask per prompt. Losses
+            weigh prompt types by it, so more rounds do not shift the balance
+            between point and box prompts.
     """
     image_index: Tensor
     point_coords: Optional[Tensor] = None
     point_labels: Optional[Tensor] = None
     boxes: Optional[Tensor] = None
     mask_inputs: Optional[Tensor] = None
+    num_masks: Optional[int] = None
 
     def __len__(self) -> int:
         return int(self.image_index.shape[0])
+
+    def mask_count(self) -> int:
+        """The number of ground-truth masks these prompts stand for (``num_masks``, else one per prompt)."""
+        return len(self) if self.num_masks is None else self.num_masks
 
     def select(self, idx: Tensor) -> 'SamPrompts':
         """The prompts at positions ``idx``."""

@@ -21,7 +21,8 @@ frame ``SamPredictor`` passes to the prompt encoder.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Sequence, Tuple
+import re
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -30,17 +31,30 @@ from segment_anything.modeling import Sam
 from torch import Tensor
 
 from mmkd.models.losses.tinysam import to_gt_size
+from .click_simulation import simulate_clicks
 from .decoding import SamDecoderOutput, SamPrompts, decode_masks
 from .prompt_sampling import (PAD_LABEL, boxes_from_masks, center_points_of_masks, draw_num_rounds,
                               sample_hard_point_prompts, sample_points_in_masks)
 
 PROMPT_TYPES = ('point', 'box')
+_CLICKS = re.compile(r'clicks([1-9][0-9]*)')
 
 
-def check_prompt_types(prompt_types: Sequence[str], arg: str) -> tuple:
-    """``prompt_types`` as a tuple, or ``ValueError`` naming ``arg`` unless a non-empty subset of ``PROMPT_TYPES``."""
-    if isinstance(prompt_types, str) or not prompt_types or set(prompt_types) - set(PROMPT_TYPES):
-        raise ValueError(f'{arg} must be a non-empty subset of {PROMPT_TYPES}, got {prompt_types!r}')
+def click_count(kind: str) -> Optional[int]:
+    """``N`` for an interactive evaluation prompt ``'clicks<N>'`` (N clicks, see
+    :mod:`~mmkd.models.sam.click_simulation`), else ``None``."""
+    match = _CLICKS.fullmatch(kind) if isinstance(kind, str) else None
+    return int(match.group(1)) if match else None
+
+
+def check_prompt_types(prompt_types: Sequence[str], arg: str, allow_clicks: bool = False) -> tuple:
+    """``prompt_types`` as a tuple, or ``ValueError`` naming ``arg`` unless a non-empty subset of ``PROMPT_TYPES``
+    (plus ``'clicks<N>'`` kinds with ``allow_clicks``: evaluation only)."""
+    bad = [] if isinstance(prompt_types, str) or not prompt_types else [
+        k for k in prompt_types if k not in PROMPT_TYPES and not (allow_clicks and click_count(k))]
+    if isinstance(prompt_types, str) or not prompt_types or bad:
+        known = PROMPT_TYPES + (("'clicks<N>' (N >= 1)",) if allow_clicks else ())
+        raise ValueError(f'{arg} must be a non-empty list of {known}, got {prompt_types!r}')
     return tuple(prompt_types)
 
 
@@ -106,13 +120,21 @@ class SamPromptSampler:
             ``False``: one random point inside each mask.
         max_rounds: TinySAM: 9.
         points_per_round: new points per mask and round.
+        train_every_round: with hard point sampling, train on the prompt of
+            every round (1 point, then 2, ...) instead of only the final one.
+            The final prompt alone has a single point for only one draw of
+            ``k`` in ten, so single-point prompting is barely trained (this
+            project measured single-point mIoU collapsing with it); SAM's own
+            interactive training also takes the loss at every click. The
+            prompt types stay weighted by masks, not prompts
+            (``SamPrompts.num_masks``).
         box_jitter, box_max_jitter: SAM's box noise (10 % of the side, at most
             20 px); ``box_jitter=0`` gives tight boxes.
     """
 
     def __init__(self, prompt_types: Sequence[str] = PROMPT_TYPES, max_instances: int = 16,
                  hard_point_sampling: bool = False, max_rounds: int = 9, points_per_round: int = 1,
-                 box_jitter: float = 0.1, box_max_jitter: float = 20.0) -> None:
+                 train_every_round: bool = True, box_jitter: float = 0.1, box_max_jitter: float = 20.0) -> None:
         if max_instances < 1 or max_rounds < 0 or points_per_round < 1:
             raise ValueError(f'prompts: need max_instances >= 1, max_rounds >= 0, points_per_round >= 1, got '
                              f'{max_instances}, {max_rounds}, {points_per_round}')
@@ -121,6 +143,7 @@ class SamPromptSampler:
         self.hard_point_sampling = hard_point_sampling
         self.max_rounds = max_rounds
         self.points_per_round = points_per_round
+        self.train_every_round = train_every_round
         self.box_jitter = box_jitter
         self.box_max_jitter = box_max_jitter
         self.last_rounds: List[int] = []  # rounds run per image in the last call (for tests and logging)
@@ -138,11 +161,19 @@ class SamPromptSampler:
         return torch.cat(masks), torch.cat(index)
 
     def _point_prompts(self, sam: Sam, embeddings: Tensor, gt: Tensor, image_index: Tensor,
-                       multimask_output: bool) -> SamPrompts:
-        coords, labels = [], []
+                       multimask_output: bool) -> Tuple[SamPrompts, Tensor]:
+        """Point prompts and, for each, the index of its mask in ``gt``.
+
+        With hard point sampling and ``train_every_round``, every mask gives
+        one prompt per round it took part in (its first point, then the
+        points so far after each round), so the single-point case is trained
+        on every mask at every step, as are the multi-point ones.
+        """
+        coords, labels, owners = [], [], []
         self.last_rounds = []
         for b in torch.unique(image_index).tolist():
-            gt_b = gt[image_index == b]
+            owner_b = torch.nonzero(image_index == b).flatten()
+            gt_b = gt[owner_b]
             if not self.hard_point_sampling:
                 c, lab = sample_points_in_masks(gt_b, 1)
                 self.last_rounds.append(0)
@@ -157,14 +188,31 @@ class SamPromptSampler:
                     c, lab, rounds = sample_hard_point_prompts(gt_b, predict, draw_num_rounds(self.max_rounds),
                                                                self.points_per_round)
                 self.last_rounds.append(rounds)
+                if self.train_every_round:
+                    c, lab, owner_b = self._every_round(c, lab, owner_b)
             coords.append(c)
             labels.append(lab)
+            owners.append(owner_b)
         num = max(c.shape[1] for c in coords)
         padded = [_pad_points(c, lab, num) for c, lab in zip(coords, labels)]
-        order = torch.cat([torch.nonzero(image_index == b).flatten() for b in torch.unique(image_index).tolist()])
-        inverse = torch.argsort(order)
-        return SamPrompts(image_index, torch.cat([p[0] for p in padded])[inverse].float(),
-                          torch.cat([p[1] for p in padded])[inverse])
+        owner = torch.cat(owners)
+        return (SamPrompts(image_index[owner], torch.cat([p[0] for p in padded]).float(),
+                           torch.cat([p[1] for p in padded]), num_masks=gt.shape[0]), owner)
+
+    def _every_round(self, coords: Tensor, labels: Tensor, owner: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+        """One prompt per mask and round it took part in: the first point, then the points after each round.
+
+        A mask whose missed region emptied stops taking part (its later
+        points are padding), so no prompt is repeated.
+        """
+        out_c, out_l, out_o = [], [], []
+        for length in range(1, coords.shape[1] + 1, self.points_per_round):
+            took_part = labels[:, length - 1] != PAD_LABEL
+            c, lab = _pad_points(coords[took_part, :length], labels[took_part, :length], coords.shape[1])
+            out_c.append(c)
+            out_l.append(lab)
+            out_o.append(owner[took_part])
+        return torch.cat(out_c), torch.cat(out_l), torch.cat(out_o)
 
     def sample(self, sam: Sam, embeddings: Tensor, data_samples: Sequence,
                multimask_output: bool = False) -> Dict[str, Tuple[SamPrompts, Tensor]]:
@@ -181,11 +229,11 @@ class SamPromptSampler:
         result = {}
         for kind in self.prompt_types:
             if kind == 'point':
-                prompts = self._point_prompts(sam, embeddings.detach(), gt, image_index, multimask_output)
+                prompts, owner = self._point_prompts(sam, embeddings.detach(), gt, image_index, multimask_output)
+                result[kind] = (prompts, gt[owner])
             else:
                 boxes = boxes_from_masks(gt, jitter=self.box_jitter, max_jitter=self.box_max_jitter)
-                prompts = SamPrompts(image_index, boxes=boxes)
-            result[kind] = (prompts, gt)
+                result[kind] = (SamPrompts(image_index, boxes=boxes), gt)
         return result
 
 
@@ -205,6 +253,11 @@ def predict_instance_masks(sam: Sam, embeddings: Tensor, data_samples: Sequence,
                            prompt_types: Sequence[str] = PROMPT_TYPES, multimask_output: bool = False) -> Sequence:
     """Prompt ``sam`` once per instance and prompt type; store the result on each data sample.
 
+    ``prompt_types``: ``'point'`` (the centre-most pixel), ``'box'`` (the
+    tight box) and ``'clicks<N>'``: ``N`` clicks of the interactive protocol
+    (:func:`~mmkd.models.sam.click_simulation.simulate_clicks`; ``clicks1``
+    equals ``point``), all click counts from one simulation.
+
     Each sample gets ``gt_masks`` ``(n, h, w)`` (its non-empty instance masks
     in the resized image, ``img_shape``) and ``pred_masks = {type: (n, h, w)}``
     boolean masks (``Sam.postprocess_masks``: upsampled, the padding cropped
@@ -212,21 +265,29 @@ def predict_instance_masks(sam: Sam, embeddings: Tensor, data_samples: Sequence,
     ``mmkd.PromptMIoU`` reads. Masks are compared in the resized
     image; for the 128 px embedded set that is the original resolution.
     """
+    prompt_types = check_prompt_types(prompt_types, 'prompt_types', allow_clicks=True)
     size = (sam.image_encoder.img_size,) * 2
+    clicks = {kind: click_count(kind) for kind in prompt_types if click_count(kind)}
     for b, sample in enumerate(data_samples):
         h, w = sample.metainfo.get('img_shape', size)[:2]
         gt = instance_masks(sample, size, embeddings.device)
         crop_gt = gt[:, :h, :w]
-        keep = crop_gt.flatten(1).any(1)
-        gt, crop_gt = gt[keep], crop_gt[keep]
-        preds = {}
-        for kind in prompt_types:
-            if gt.shape[0] == 0:
-                preds[kind] = torch.zeros(0, h, w, dtype=torch.bool)
-                continue
-            out = decode_masks(sam, embeddings[b:b + 1], eval_prompts(crop_gt, kind), multimask_output)
-            logits = sam.postprocess_masks(best_masks(out), (h, w), (h, w))[:, 0]
-            preds[kind] = (logits > sam.mask_threshold).cpu()
+        crop_gt = crop_gt[crop_gt.flatten(1).any(1)]
+
+        def predict(prompts: SamPrompts, emb=embeddings[b:b + 1], hw=(h, w)) -> Tensor:
+            logits = sam.postprocess_masks(best_masks(decode_masks(sam, emb, prompts, multimask_output)), hw, hw)
+            return logits[:, 0] > sam.mask_threshold
+
+        preds = {kind: torch.zeros(0, h, w, dtype=torch.bool) for kind in prompt_types}
+        if crop_gt.shape[0]:
+            for kind in prompt_types:
+                if kind not in clicks:
+                    preds[kind] = predict(eval_prompts(crop_gt, kind)).cpu()
+            if clicks:
+                index = torch.zeros(crop_gt.shape[0], dtype=torch.long, device=crop_gt.device)
+                by_count = simulate_clicks(lambda c, lab: predict(SamPrompts(index, c, lab)), crop_gt,
+                                           clicks.values())
+                preds.update({kind: by_count[n].cpu() for kind, n in clicks.items()})
         sample.gt_masks = crop_gt.cpu()
         sample.pred_masks = preds
     return data_samples

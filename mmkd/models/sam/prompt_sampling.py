@@ -146,25 +146,36 @@ def boxes_from_masks(masks: Tensor, jitter: float = 0.0, max_jitter: float = 20.
     return torch.stack([x0, y0, x1, y1], dim=1)
 
 
-def center_points_of_masks(masks: Tensor) -> Tensor:
-    """The centre-most pixel of each mask, ``(N, 1, 2)`` float ``(x, y)``: a deterministic point prompt.
+def boundary_depth(masks: Tensor) -> Tensor:
+    """Chessboard distance of each pixel of ``(N, H, W)`` masks to the nearest pixel outside them.
 
-    "Centre-most" is the pixel farthest from the mask boundary (chessboard
-    distance, found by repeated 3x3 erosion; the image border counts as
-    boundary), so it lies inside the mask even for rings and crosses, whose
-    centroid may not. Ties go to the pixel nearest the centroid of the tied
-    pixels, then to the first in raster order. An empty mask gets ``(0, 0)``.
+    ``(N, H, W)`` long, 0 outside a mask, 1 on its boundary pixels; found by
+    repeated 3x3 erosion, with the image border counted as boundary (zero
+    padding). The deepest pixel of a mask lies in its thickest part.
     """
-    _check_masks('center_points_of_masks', masks)
-    n, h, w = masks.shape
-    region = masks.bool()
-    depth = torch.zeros(n, h, w, dtype=torch.long, device=masks.device)
-    current = region.float().unsqueeze(1)
+    _check_masks('boundary_depth', masks)
+    depth = torch.zeros(masks.shape, dtype=torch.long, device=masks.device)
+    current = masks.bool().float().unsqueeze(1)
     while bool(current.any()):
         depth += current[:, 0].long()
         # erosion = min-pool; zero padding makes the image border a boundary
         current = -F.max_pool2d(-F.pad(current, (1, 1, 1, 1)), kernel_size=3, stride=1)
-    flat = depth.flatten(1)
+    return depth
+
+
+def center_points_of_masks(masks: Tensor) -> Tensor:
+    """The centre-most pixel of each mask, ``(N, 1, 2)`` float ``(x, y)``: a deterministic point prompt.
+
+    "Centre-most" is the pixel farthest from the mask boundary
+    (:func:`boundary_depth`), so it lies inside the mask even for rings and
+    crosses, whose centroid may not. Ties go to the pixel nearest the centroid
+    of the tied pixels, then to the first in raster order. An empty mask gets
+    ``(0, 0)``.
+    """
+    _check_masks('center_points_of_masks', masks)
+    n, h, w = masks.shape
+    region = masks.bool()
+    flat = boundary_depth(region).flatten(1)
     deepest = flat == flat.max(1, keepdim=True).values
     ys, xs = torch.meshgrid(torch.arange(h, device=masks.device), torch.arange(w, device=masks.device),
                             indexing='ij')

@@ -62,7 +62,8 @@ class SamPromptTrainer(BaseModel):
             or ``dict(cfg_path=...)``; ``ckpt`` initialises it).
         loss: a ``TinySAMLoss`` config (only its ground-truth terms are used).
         prompts: :class:`SamPromptSampler` arguments.
-        eval_prompt_types: prompt types evaluated in ``predict`` mode.
+        eval_prompt_types: prompt types evaluated in ``predict`` mode: ``'point'``, ``'box'``
+            and ``'clicks<N>'`` (N interactive clicks, e.g. ``'clicks3'``).
         multimask_output: decode SAM's three masks per prompt (the loss keeps
             the best one) instead of the single-mask output.
         data_preprocessor: defaults to SAM's normalisation and padding
@@ -70,7 +71,7 @@ class SamPromptTrainer(BaseModel):
     """
 
     def __init__(self, sam: Union[dict, nn.Module], loss: Optional[dict] = None, prompts: Optional[dict] = None,
-                 eval_prompt_types=('point', 'box'), multimask_output: bool = False,
+                 eval_prompt_types=('point', 'clicks3', 'clicks5', 'box'), multimask_output: bool = False,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None, init_cfg: Optional[dict] = None) -> None:
         sam_model = build_sam_model(sam, 'sam')
         if data_preprocessor is None:
@@ -79,7 +80,7 @@ class SamPromptTrainer(BaseModel):
         self.sam = sam_model
         self.criterion = MODELS.build(dict(type='mmkd.TinySAMLoss') if loss is None else loss)
         self.prompt_sampler = SamPromptSampler(**(prompts or {}))
-        self.eval_prompt_types = check_prompt_types(eval_prompt_types, 'eval_prompt_types')
+        self.eval_prompt_types = check_prompt_types(eval_prompt_types, 'eval_prompt_types', allow_clicks=True)
         self.multimask_output = multimask_output
         if isinstance(sam, dict) and sam.get('ckpt'):
             load_sam_checkpoint(self.sam, sam['ckpt'], sam.get('ckpt_weights_only', True),
@@ -119,5 +120,5 @@ class SamPromptTrainer(BaseModel):
         for kind, (kind_prompts, gt) in prompts.items():
             out = self.decode_prompts(embeddings, kind_prompts)
             per_type[kind] = self.criterion(out.masks, out.iou_predictions, gt)
-            counts[kind] = len(kind_prompts)
+            counts[kind] = kind_prompts.mask_count()
         return combine_prompt_losses(per_type, counts)

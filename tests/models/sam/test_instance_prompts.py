@@ -58,13 +58,14 @@ def test_eval_prompts_centre_point_and_tight_box():
 def test_training_prompts_lie_in_their_masks(sam):
     torch.manual_seed(0)
     samples = [sample_with(squares(), (32, 32)), sample_with(squares().flip(-1), (32, 32))]
-    sampler = SamPromptSampler(max_instances=1, hard_point_sampling=True, box_jitter=0.0)
+    sampler = SamPromptSampler(max_instances=1, hard_point_sampling=True, box_jitter=0.0, train_every_round=False)
     with torch.no_grad():
         emb = sam.image_encoder(torch.zeros(2, 3, 32, 32))
     prompts = sampler.sample(sam, emb, samples)
     assert set(prompts) == {'point', 'box'}
     points, gt = prompts['point']
     assert points.image_index.tolist() == [0, 1] and gt.shape == (2, 32, 32)  # max_instances=1 per image
+    assert points.mask_count() == 2
     assert all(0 <= r <= 9 for r in sampler.last_rounds) and len(sampler.last_rounds) == 2
     n_idx, p_idx = torch.nonzero(points.point_labels == 1, as_tuple=True)
     xy = points.point_coords[n_idx, p_idx].long()
@@ -74,6 +75,32 @@ def test_training_prompts_lie_in_their_masks(sam):
     assert torch.equal(gt_box, gt)
     ys, xs = torch.nonzero(gt[0], as_tuple=True)
     assert boxes.boxes[0].tolist() == [xs.min().item(), ys.min().item(), xs.max().item(), ys.max().item()]
+
+
+def test_every_round_of_hard_sampling_is_a_prompt_of_its_own(sam):
+    """Each mask gives its 1-point prompt, then its prompt after each round it took part in."""
+    torch.manual_seed(3)
+    samples = [sample_with(squares(), (32, 32)), sample_with(squares().flip(-1), (32, 32))]
+    sampler = SamPromptSampler(max_instances=2, hard_point_sampling=True, max_rounds=4, box_jitter=0.0)
+    with torch.no_grad():
+        emb = sam.image_encoder(torch.zeros(2, 3, 32, 32))
+    prompts = sampler.sample(sam, emb, samples)
+    points, gt = prompts['point']
+    boxes, gt_box = prompts['box']
+    assert len(boxes) == 4 and points.mask_count() == 4 == boxes.mask_count()  # types weigh by masks
+    assert len(points) == gt.shape[0] and len(points) > 4  # the random model misses a lot: several rounds
+    real = points.point_labels != -1
+    lengths = real.sum(1)
+    for m in range(4):  # group the prompts by their mask
+        mine = torch.nonzero((gt == gt_box[m]).flatten(1).all(1)).flatten()
+        assert lengths[mine].tolist() == list(range(1, len(mine) + 1))  # 1 point, 2 points, ...
+        longest = mine[-1]
+        for i in mine:  # each prompt is a prefix of the mask's final prompt
+            n = int(lengths[i])
+            assert torch.equal(points.point_coords[i, :n], points.point_coords[longest, :n])
+            assert points.image_index[i] == boxes.image_index[m]
+    assert int((lengths == 1).sum()) == 4  # every mask trains its single point, every step
+    assert max(lengths).item() <= 1 + max(sampler.last_rounds)
 
 
 def test_no_masks_gives_no_prompts(sam):
@@ -106,3 +133,17 @@ def test_best_mask_is_the_one_of_highest_predicted_iou(sam):
     with torch.no_grad():
         predict_instance_masks(sam, sam.image_encoder(torch.zeros(1, 3, 32, 32)), samples, multimask_output=True)
     assert samples[0].pred_masks['point'].shape == (2, 32, 32)
+
+
+def test_predict_with_clicks_one_click_is_the_centre_point(sam):
+    samples = [sample_with(squares()[:, :24], (24, 32))]
+    with torch.no_grad():
+        emb = sam.image_encoder(torch.zeros(1, 3, 32, 32))
+    predict_instance_masks(sam, emb, samples, ('point', 'clicks1', 'clicks3', 'box'))
+    preds = samples[0].pred_masks
+    assert set(preds) == {'point', 'clicks1', 'clicks3', 'box'}
+    assert torch.equal(preds['clicks1'], preds['point']) and preds['clicks3'].shape == (2, 24, 32)
+    with pytest.raises(ValueError, match="prompt_types.*'clicks<N>'"):
+        predict_instance_masks(sam, emb, samples, ('point', 'clicks0'))
+    with pytest.raises(ValueError, match='prompts.prompt_types'):  # training prompts are points and boxes
+        SamPromptSampler(prompt_types=('clicks3',))
