@@ -19,3 +19,14 @@ def test_det_only_and_seg_only(tmp_path, capsys):
     assert sorted(p.name for p in splits.glob('*_1-4.txt')) == ['train_aug_labeled_1-4.txt',
                                                                 'train_aug_unlabeled_1-4.txt']
     assert len((splits / 'train_aug_labeled_1-4.txt').read_text().splitlines()) == 1
+
+
+def test_segments_only(tmp_path, capsys):
+    cli = load_tool('data/generate_embedded')
+    cli.main(['--out', str(tmp_path), '--num-train', '1', '--num-val', '1', '--segments-only',
+              '--det-image-size', '32'])
+    root = tmp_path / 'street_segments'
+    assert sorted(p.name for p in (root / 'annotations').iterdir()) == ['instances_train2017.json',
+                                                                      'instances_val2017.json']
+    assert not (tmp_path / 'shapes_coco').exists()
+    assert 'street_segments: ready' in capsys.readouterr().out

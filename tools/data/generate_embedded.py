@@ -10,6 +10,10 @@ the existing files; different arguments regenerate them.
 ``--dg-only`` writes the domain-generalisation benchmark instead:
 ``data/street_dg/<domain>`` for each street domain (``synthetic``, ``photo``,
 ``night``, ``fog``), the same scenes and label maps in each, Cityscapes layout.
+
+``--segments-only`` writes ``data/street_segments``: street scenes in the COCO
+layout whose instance masks (every connected component of every class) cover
+every labelled pixel, for SAM's segment-everything benchmark.
 """
 import argparse
 import os.path as osp
@@ -19,10 +23,11 @@ import time
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))  # run from a checkout
 
 from mmkd.datasets.embedded import (generate_classification, generate_detection,  # noqa: E402
-                                    generate_segmentation, generate_street_domains)
+                                    generate_segmentation, generate_street_domains, generate_street_segments)
 from mmkd.datasets.semi_split import write_semi_splits  # noqa: E402
 
 DET_DIR, SEG_DIR, CLS_DIR, DG_DIR = 'shapes_coco', 'shapes_cityscapes', 'shapes_classification', 'street_dg'
+SEGMENTS_DIR = 'street_segments'
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -36,6 +41,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     only.add_argument('--cls-only', action='store_true', help=f'only {CLS_DIR}')
     only.add_argument('--dg-only', action='store_true',
                       help=f'only {DG_DIR}/<domain>: the street scenes in every visual domain')
+    only.add_argument('--segments-only', action='store_true',
+                      help=f'only {SEGMENTS_DIR}: full-coverage street segments, COCO layout (--det-image-size)')
     parser.add_argument('--num-train', type=int, help='training images per set '
                         '(default: 400 detection, 200 segmentation, 3200 classification)')
     parser.add_argument('--num-val', type=int, help='validation images per set '
@@ -58,7 +65,7 @@ def main(argv=None) -> None:
     counts = {k: v for k, v in (('num_train', args.num_train), ('num_val', args.num_val))
               if v is not None}
     jobs = []
-    everything = not (args.det_only or args.seg_only or args.cls_only or args.dg_only)
+    everything = not (args.det_only or args.seg_only or args.cls_only or args.dg_only or args.segments_only)
     if everything or args.det_only:
         jobs.append((DET_DIR, generate_detection, dict(image_size=args.det_image_size)))
     if everything or args.seg_only:
@@ -67,6 +74,8 @@ def main(argv=None) -> None:
         jobs.append((CLS_DIR, generate_classification, dict(image_size=args.cls_image_size)))
     if args.dg_only:
         jobs.append((DG_DIR, generate_street_domains, dict(image_size=tuple(args.seg_image_size))))
+    if args.segments_only:
+        jobs.append((SEGMENTS_DIR, generate_street_segments, dict(image_size=(args.det_image_size,) * 2)))
     for name, generate, kwargs in jobs:
         root = osp.join(args.out, name)
         start = time.perf_counter()

@@ -19,6 +19,8 @@ STREAMS = {
     ('classification', 'val'): 6,
     ('lidar', 'train'): 7,
     ('lidar', 'val'): 8,
+    ('street_segments', 'train'): 9,
+    ('street_segments', 'val'): 10,
 }
 
 
