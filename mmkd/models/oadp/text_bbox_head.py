@@ -23,6 +23,26 @@ name. Background has no name, so it gets a learned embedding.
 
 Background is the last column, mmdet's convention (label ``num_classes``).
 
+**Novel scoring at test.** With every column finite at test, one softmax over
+all of them lets a never-trained novel column take the probability mass of
+every box, background included: with few classes in a small embedding space
+a novel text embedding can sit close to the projected features of all
+regions, and the base classes' scores then collapse although the base
+detector is intact. ``novel_scoring='split'`` keeps the base classes and the
+background on the softmax they were trained with (novel columns excluded)
+and gives the novel classes the foreground mass that head leaves, shared by
+a softmax over all class columns::
+
+    p_b   = softmax(logits[base + bg])           # base classes and background, as trained
+    r     = softmax(logits[all classes])         # how the foreground splits among classes
+    p_n   = (1 - p_bg) * r_n                     # each novel class
+    probs = [p_b, p_n] / sum                     # renormalised (sum = 1 + (1 - p_bg) * sum_n r_n)
+
+so a novel column can at most halve a base score, never erase it, and the
+trained background still gates novel detections. ``'joint'`` is the single
+softmax of ViLD/OADP. The head returns log-probabilities for ``'split'``, so
+mmdet's softmax (and the ViLD ensemble) sees exactly ``probs``.
+
 This module imports mmdet, which ``import mmkd`` does not (mmseg-only and
 classification runs stay light); a config that uses the head registers it with
 ``custom_imports = dict(imports=['mmkd.models.oadp.text_bbox_head'], allow_failed_imports=False)``.
@@ -40,6 +60,7 @@ from torch import Tensor, nn
 from mmkd.registry import MODELS
 
 TextEmbeddings = Union[str, Tensor, Sequence[Sequence[float]]]
+NOVEL_SCORING = ('joint', 'split')
 
 
 def load_text_embeddings(source: TextEmbeddings, class_names: Optional[Sequence[str]] = None,
@@ -92,12 +113,15 @@ class CLIPTextClassifier(nn.Module):
         train_temperature / test_temperature: logits are similarities divided by these.
         mask_novel_in_eval: keep the novel columns ``-inf`` in evaluation too
             (closed-set diagnostic; off for open-vocabulary evaluation).
+        novel_scoring: ``'joint'`` (one softmax over every column, ViLD/OADP)
+            or ``'split'`` (base classes and background from the softmax they
+            were trained with; module docstring). Evaluation only.
     """
 
     def __init__(self, in_features: int, out_features: int, text_embeddings: TextEmbeddings,
                  novel_classes: Sequence[int] = (), train_temperature: float = 0.007,
                  test_temperature: float = 0.01, class_names: Optional[Sequence[str]] = None,
-                 mask_novel_in_eval: bool = False) -> None:
+                 mask_novel_in_eval: bool = False, novel_scoring: str = 'joint') -> None:
         super().__init__()
         embeddings = load_text_embeddings(text_embeddings, class_names)
         num_classes, dim = embeddings.shape
@@ -121,6 +145,9 @@ class CLIPTextClassifier(nn.Module):
         self.register_buffer('novel_mask', novel_mask, persistent=False)
         self.train_temperature, self.test_temperature = float(train_temperature), float(test_temperature)
         self.mask_novel_in_eval = bool(mask_novel_in_eval)
+        if novel_scoring not in NOVEL_SCORING:
+            raise ValueError(f'CLIPTextClassifier: novel_scoring must be one of {NOVEL_SCORING}, got {novel_scoring!r}')
+        self.novel_scoring = novel_scoring
 
     @property
     def num_classes(self) -> int:
@@ -131,9 +158,26 @@ class CLIPTextClassifier(nn.Module):
         classes = torch.cat([self.text_embeddings, F.normalize(self.background_embedding, dim=0)[None]])
         logits = region @ classes.to(region.dtype).T
         logits = logits / (self.train_temperature if self.training else self.test_temperature)
-        if (self.training or self.mask_novel_in_eval) and bool(self.novel_mask.any()):
-            logits = logits.masked_fill(self.novel_mask, float('-inf'))
+        if not bool(self.novel_mask.any()):
+            return logits
+        if self.training or self.mask_novel_in_eval:
+            return logits.masked_fill(self.novel_mask, float('-inf'))
+        if self.novel_scoring == 'split':
+            return split_novel_log_probs(logits, self.novel_mask)
         return logits
+
+
+def split_novel_log_probs(logits: Tensor, novel_mask: Tensor) -> Tensor:
+    """``log`` of the ``'split'`` probabilities (module docstring) of ``(N, C + 1)`` logits, background last;
+    ``novel_mask`` is ``(C + 1,)`` bool (background never novel)."""
+    logits = logits.float()
+    trained = logits.masked_fill(novel_mask, float('-inf')).softmax(-1)  # base + background
+    foreground_split = logits[:, :-1].softmax(-1)
+    novel = novel_mask[:-1]
+    probs = trained.clone()
+    probs[:, :-1][:, novel] = (1.0 - trained[:, -1:]) * foreground_split[:, novel]
+    probs = probs / probs.sum(-1, keepdim=True)
+    return probs.clamp(min=torch.finfo(probs.dtype).tiny).log()
 
 
 @MODELS.register_module()
@@ -142,7 +186,7 @@ class CLIPTextShared2FCBBoxHead(Shared2FCBBoxHead):
 
     Args:
         text_embeddings, novel_classes, train_temperature, test_temperature,
-        class_names, mask_novel_in_eval: see :class:`CLIPTextClassifier`.
+        class_names, mask_novel_in_eval, novel_scoring: see :class:`CLIPTextClassifier`.
         The other arguments are ``Shared2FCBBoxHead``'s (``num_classes`` must
         equal the number of text embeddings; OADP regresses class-agnostically,
         ``reg_class_agnostic=True``, since novel classes have no regression rows).
@@ -151,7 +195,7 @@ class CLIPTextShared2FCBBoxHead(Shared2FCBBoxHead):
     def __init__(self, text_embeddings: TextEmbeddings, novel_classes: Sequence[int] = (),
                  train_temperature: float = 0.007, test_temperature: float = 0.01,
                  class_names: Optional[Sequence[str]] = None, mask_novel_in_eval: bool = False,
-                 **kwargs: Any) -> None:
+                 novel_scoring: str = 'joint', **kwargs: Any) -> None:
         if 'cls_predictor_cfg' in kwargs:
             raise ValueError('CLIPTextShared2FCBBoxHead builds its own cls_predictor_cfg (CLIPTextClassifier); '
                              'do not set it')
@@ -159,5 +203,5 @@ class CLIPTextShared2FCBBoxHead(Shared2FCBBoxHead):
         kwargs['cls_predictor_cfg'] = dict(type='mmkd.CLIPTextClassifier', text_embeddings=embeddings,
                                            novel_classes=tuple(novel_classes),
                                            train_temperature=train_temperature, test_temperature=test_temperature,
-                                           mask_novel_in_eval=mask_novel_in_eval)
+                                           mask_novel_in_eval=mask_novel_in_eval, novel_scoring=novel_scoring)
         super().__init__(**kwargs)

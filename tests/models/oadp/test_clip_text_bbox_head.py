@@ -37,6 +37,33 @@ def test_logits_follow_the_formula_and_mask_novel_in_training_only():
     torch.testing.assert_close(closed[0, [0, 1, 3]], sims[0, [0, 1, 3]] / 0.01)
 
 
+def test_split_novel_scoring_keeps_the_trained_base_softmax():
+    """Hand numbers: classes 0, 1 base, 2 novel, background last; the novel column dominates every logit."""
+    from mmkd.models.oadp.text_bbox_head import split_novel_log_probs
+    logits = torch.tensor([[1.0, 0.0, 5.0, 0.5]])
+    novel = torch.tensor([False, False, True, False])
+    e = [math.exp(v) for v in (1.0, 0.0, 0.5)]
+    trained = [v / sum(e) for v in e]                       # base 0, base 1, background
+    r2 = math.exp(5.0) / (math.exp(1.0) + 1 + math.exp(5.0))  # novel share of the foreground
+    raw = [trained[0], trained[1], (1 - trained[2]) * r2, trained[2]]
+    expected = torch.tensor([[v / sum(raw) for v in raw]])
+    torch.testing.assert_close(split_novel_log_probs(logits, novel).exp(), expected)
+    joint = logits.softmax(-1)
+    assert joint[0, 0] < 0.02 and expected[0, 0] > trained[0] / 2  # joint erases base 0; split at most halves it
+    # through the classifier: eval only, training still masks the novel column
+    head = CLIPTextClassifier(2, 4, torch.eye(3)[:, :2] + 0.1, novel_classes=[2], novel_scoring='split')
+    x = torch.randn(5, 2)
+    head.eval()
+    with torch.no_grad():
+        torch.testing.assert_close(head(x).softmax(-1), split_novel_log_probs(
+            head.projection(x) @ torch.cat([head.text_embeddings, F.normalize(head.background_embedding, dim=0)[None]]).T
+            / 0.01, head.novel_mask).exp())
+    head.train()
+    assert torch.isneginf(head(x)[:, 2]).all()
+    with pytest.raises(ValueError, match="novel_scoring must be one of \\('joint', 'split'\\)"):
+        CLIPTextClassifier(2, 4, torch.ones(3, 2), novel_scoring='calibrated')
+
+
 def test_bad_configuration_is_named(tmp_path):
     with pytest.raises(ValueError, match='num_classes=3'):
         CLIPTextClassifier(8, 9, torch.ones(3, 4))
