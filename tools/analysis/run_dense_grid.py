@@ -57,6 +57,7 @@ PAIRS = {  # name -> teacher config, its last epoch, student-alone config, task,
         alone='segmentation/deeplabv3-r18-w8_adamw-20e_shapes-cityscapes.py',
         methods={
             'CWD': f'cwd/cwd_logits_{DLV3}.py',
+            'PKD': f'pkd/pkd_c5_{DLV3}.py',
             'MGD': f'mgd/mgd_c5_{DLV3}.py',
             'FGD': f'fgd/fgd_c5_{DLV3}.py',
             'ACAM-KD': f'acam_kd/acam-kd_c5_{DLV3}.py',
