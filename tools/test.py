@@ -18,6 +18,7 @@ from mmengine.runner import Runner  # noqa: E402
 import mmkd  # noqa: E402,F401
 from mmkd.utils.cfg_options import CfgOptionsAction  # noqa: E402
 from mmkd.utils.checkpoint import load_state_dict_file, state_dict_mismatch  # noqa: E402
+from mmkd.utils.data_files import check_data_files  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -46,6 +47,7 @@ def main(argv=None):
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
+    check_data_files(cfg, ['test'])
     if cfg.model.get('type', '').endswith('Distill'):
         cfg.test_cfg = dict(type='mmkd.DistillTestLoop',
                             evaluate_teachers='once' if args.teacher else 'never')

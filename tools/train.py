@@ -19,6 +19,7 @@ import mmkd  # noqa: E402,F401  (registers modules, allow-lists checkpoint globa
 from mmkd.datasets import set_data_root  # noqa: E402
 from mmkd.utils.cfg_options import CfgOptionsAction  # noqa: E402
 from mmkd.utils.checkpoint import config_checkpoints, read_checkpoint  # noqa: E402
+from mmkd.utils.data_files import check_data_files  # noqa: E402
 from mmkd.utils.distributed import prepare_cpu_distributed, release_distributed  # noqa: E402
 
 RESUME_LATEST, RESUME_STRICT = 'auto', 'strict'
@@ -84,6 +85,7 @@ def build_cfg(args) -> Config:
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
     check_checkpoints(cfg)
+    check_data_files(cfg, ['train', 'val'] if cfg.get('val_cfg') else ['train'])
     return cfg
 
 

@@ -25,6 +25,12 @@ def tiny_vit(width: int) -> dict:
 
 
 @pytest.fixture(scope='session')
+def tiny_model():
+    """``tiny_model(width)``: the model dict of the tiny pair's ViTs (student 16, teacher 32)."""
+    return tiny_vit
+
+
+@pytest.fixture(scope='session')
 def cls_root(tmp_path_factory):
     """A pristine generated classification set; tests that damage data copy it (``data_copy``)."""
     from mmkd.datasets.embedded import generate_classification
