@@ -95,3 +95,33 @@ def test_annotation_file_not_coco(train, det_copy, bad_input):
         json.dump({'images': []}, f)
     with bad_input(KeyError, 'instances_train2017.json', "'annotations'"):
         train([DET_CFG, '--cfg-options', f'data_root={det_copy}'])
+
+
+# ------------------------------------------------------------------ teacher feature cache
+CACHED = """
+model = dict(teacher_cache=dict(cache_dir={cache!r}))
+custom_hooks = [dict(type='mmkd.StudentCheckpointHook'), dict(type='mmkd.TeacherCacheHook')]
+train_dataloader = dict(dataset=dict(pipeline=[
+    dict(type='LoadImageFromFile'), dict(type='Resize', scale=(32, 32), keep_ratio=False),
+    dict(type='mmkd.PackClsInputs')]))
+"""
+
+
+def test_extract_cache_with_random_augmentation(tiny_config, tmp_path, bad_input):
+    """The cache key cannot see RandomResize/RandomCrop: extraction refuses unless told otherwise."""
+    with bad_input(Exception, 'Random'):
+        load_tool('extract_teacher_features').main([tiny_config(), '--cache-dir', str(tmp_path / 'cache')])
+
+
+def test_cache_made_for_another_teacher(train, tiny_config, tiny_model, tmp_path, bad_input):
+    import torch
+
+    from mmkd.models.builder import build_model
+    cache = str(tmp_path / 'cache')
+    config = tiny_config(CACHED.format(cache=cache))
+    load_tool('extract_teacher_features').main([config])
+    torch.manual_seed(1)  # another teacher of the same architecture (retrained, another seed)
+    other = str(tmp_path / 'other_teacher.pth')
+    torch.save({'state_dict': build_model(tiny_model(32), 'teacher').state_dict()}, other)
+    with bad_input(Exception, 'cache', "teacher.teacher", 'Re-extract'):
+        train([config, '--cfg-options', f'model.teacher.ckpt={other}'])
