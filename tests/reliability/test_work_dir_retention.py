@@ -16,7 +16,6 @@ from helpers import load_tool
 pytest.importorskip('timm')
 
 
-@pytest.mark.slow
 def test_student_checkpoints_follow_max_keep_ckpts(tiny_config, tmp_path):
     work = tmp_path / 'run'
     load_tool('train').main([tiny_config(), '--work-dir', str(work), '--cfg-options', 'train_cfg.max_epochs=4',
