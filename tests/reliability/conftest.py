@@ -126,8 +126,9 @@ TMP_PATH = re.compile(r"/tmp/[^'\s]*?/(?=[^/'\s]+(?:'|\s|$|\)|,|:))")
 
 
 def user_message(message: str) -> str:
-    """The message as a user sees it, with pytest's temporary folders shortened to ``.../``."""
-    return TMP_PATH.sub('.../', message)
+    """The message as a user sees it: pytest's temporary folders shortened to ``.../``, argparse's
+    program name (pytest's ``__main__.py`` here) written as ``TOOL``."""
+    return TMP_PATH.sub('.../', message).replace('__main__.py: error:', 'TOOL: error:')
 
 
 @pytest.fixture
