@@ -84,8 +84,6 @@ def build_cfg(args) -> Config:
             cfg.resume = False
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
-    check_checkpoints(cfg)
-    check_data_files(cfg, ['train', 'val'] if cfg.get('val_cfg') else ['train'])
     return cfg
 
 
@@ -116,18 +114,32 @@ def check_checkpoints(cfg: Config) -> None:
 
 
 def check_train_data(runner: Runner, cfg: Config) -> None:
-    """An empty training set trains nothing and 'finishes' at once: refuse it, naming where it was read."""
-    dataset = runner.train_loop.dataloader.dataset
-    if len(dataset) == 0:
-        spec = cfg.train_dataloader.dataset
+    """An empty data set trains nothing and 'finishes' at once, or fails inside mmengine with
+    'need at least one array to concatenate': refuse it, naming where it was read.
+
+    Builds the train (and val) loop here, before ``runner.train()`` would."""
+    for split, loop in (('train', 'train_loop'), ('val', 'val_loop')):
+        if split == 'val' and not cfg.get('val_cfg'):
+            continue
+        spec = cfg[f'{split}_dataloader'].dataset
         where = {k: v for k, v in spec.items() if k in ('data_root', 'ann_file', 'data_prefix')}
-        raise ValueError(f'the training set is empty: train_dataloader.dataset ({spec.get("type")}) '
-                         f'found no samples in {where}')
+        empty = ValueError(f'the {"training" if split == "train" else "validation"} set is empty: '
+                           f'{split}_dataloader.dataset ({spec.get("type")}) has no samples from {where}')
+        try:
+            dataset = getattr(runner, loop).dataloader.dataset
+        except ValueError as err:  # mmengine serialises the data list with np.concatenate
+            if 'need at least one array to concatenate' in str(err):
+                raise empty from None
+            raise
+        if len(dataset) == 0:
+            raise empty
 
 
 def main(argv=None):
     args = parse_args(argv)
     cfg = build_cfg(args)
+    check_checkpoints(cfg)  # the files the run reads, before anything is built
+    check_data_files(cfg, ['train', 'val'] if cfg.get('val_cfg') else ['train'])
     prepare_cpu_distributed(cfg)  # gloo DDP when launched with torchrun on a CPU-only machine
     runner = Runner.from_cfg(cfg)
     check_train_data(runner, cfg)

@@ -193,3 +193,32 @@ def test_demo_checkpoint_text_file(demo, tmp_path, bad_input):
     image = osp.join(ROOT, 'demo', 'shapes_on_photo.jpg')
     with bad_input(RuntimeError, 'student_latest.pth', 'not a checkpoint'):
         demo.main([image, DET_STUDENT, bad, '--out', str(tmp_path / 'out.png')])
+
+
+# ------------------------------------------------------------------ the SAM prompt demo
+@pytest.fixture
+def sam_files(tmp_path):
+    pytest.importorskip('segment_anything')
+    import numpy as np
+    from PIL import Image
+
+    from helpers import TINY_SAM
+    config = tmp_path / 'sam.py'
+    config.write_text(f'model = {dict(type="mmkd.build_sam", **TINY_SAM)!r}\n')
+    image = tmp_path / 'image.png'
+    Image.fromarray(np.zeros((64, 64, 3), np.uint8)).save(image)
+    return dict(config=str(config), image=str(image), demo=load_script('demo/sam_prompt_demo.py'))
+
+
+def test_sam_demo_checkpoint_text_file(sam_files, tmp_path, bad_input):
+    bad = text_file(tmp_path / 'sam_epoch_8.pth')
+    with bad_input(RuntimeError, 'sam_epoch_8.pth', 'not a checkpoint'):
+        sam_files['demo'].main([sam_files['image'], sam_files['config'], bad, '--point', '8', '8',
+                                '--out', str(tmp_path / 'out.png'), '--device', 'cpu'])
+
+
+def test_sam_demo_checkpoint_other_model(sam_files, teacher_ckpt, bad_input):
+    """A classifier's checkpoint given to the SAM demo: no SAM weights in it, named."""
+    with bad_input(KeyError, 'teacher.pth', 'no SAM weights'):
+        sam_files['demo'].main([sam_files['image'], sam_files['config'], teacher_ckpt, '--point', '8', '8',
+                                '--device', 'cpu'])

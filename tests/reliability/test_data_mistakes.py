@@ -125,3 +125,13 @@ def test_cache_made_for_another_teacher(train, tiny_config, tiny_model, tmp_path
     torch.save({'state_dict': build_model(tiny_model(32), 'teacher').state_dict()}, other)
     with bad_input(Exception, 'cache', "teacher.teacher", 'Re-extract'):
         train([config, '--cfg-options', f'model.teacher.ckpt={other}'])
+
+
+def test_dataset_empty_after_filtering(train, det_copy, bad_input):
+    """COCO images without a single box: mmdet filters them all out, leaving nothing to train on."""
+    ann = osp.join(det_copy, 'annotations', 'instances_train2017.json')
+    coco = json.load(open(ann))
+    with open(ann, 'w') as f:
+        json.dump(dict(coco, annotations=[]), f)
+    with bad_input(ValueError, 'training set is empty', 'instances_train2017.json'):
+        train([DET_CFG, '--cfg-options', f'data_root={det_copy}'])
