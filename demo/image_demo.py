@@ -31,8 +31,11 @@ def load_detector(config: str, checkpoint: str, device: str):
     from mmdet.apis import init_detector
     if not osp.isfile(config):
         raise FileNotFoundError(f'config file not found: {config}')
+    import warnings
     loaded = read_checkpoint(checkpoint, what='checkpoint')
-    model = init_detector(config, None, device=device)
+    with warnings.catch_warnings():  # 'checkpoint is None, use COCO classes': the weights come next
+        warnings.simplefilter('ignore')
+        model = init_detector(config, None, device=device)
     load_state_into(model, state_dict_of(loaded, checkpoint), checkpoint, strict=True,
                     what=f'checkpoint for {osp.basename(config)}')
     dataset_meta = loaded.get('meta', {}).get('dataset_meta') if isinstance(loaded, dict) else None
