@@ -116,7 +116,7 @@ def config_checkpoints(cfg: Mapping[str, Any], where: str = '') -> List[Tuple[st
     if isinstance(cfg, Mapping):
         for key, value in cfg.items():
             at = f'{where}.{key}' if where else str(key)
-            is_file_key = key == 'ckpt' or key == 'load_from' or (key == 'checkpoint' and cfg.get('type') == 'Pretrained')
+            is_file_key = key in ('ckpt', 'load_from') or (key == 'checkpoint' and cfg.get('type') == 'Pretrained')
             trusted = key == 'ckpt' and cfg.get('ckpt_weights_only', True) is False  # loaded unpickling in full
             if is_file_key and isinstance(value, str) and not trusted and '://' not in value and '::' not in value:
                 found.append((at, value))
