@@ -5,7 +5,9 @@
 
 With a teacher, each output shows teacher and student side by side. CONFIG is
 the plain student config (e.g. configs/_base_/models/...) and CHECKPOINT a
-student-only checkpoint (``student_latest.pth``) or any mmdet checkpoint.
+student-only checkpoint (``student_latest.pth``) or any mmdet checkpoint. The
+checkpoint must match the config's model exactly: one of another architecture
+is refused with the keys that differ, instead of drawing random boxes.
 """
 import argparse
 import os
@@ -18,16 +20,28 @@ import cv2  # noqa: E402
 
 import mmkd  # noqa: E402,F401
 from mmkd.apis.detection_demo import draw_detections, side_by_side  # noqa: E402
+from mmkd.utils.checkpoint import load_state_into, read_checkpoint, state_dict_of  # noqa: E402
 
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp')
 
 
 def load_detector(config: str, checkpoint: str, device: str):
+    """mmdet's ``init_detector``, but the checkpoint is read weights-only and loaded strictly:
+    a missing, damaged or text file, or the checkpoint of another model, is an error naming it."""
     from mmdet.apis import init_detector
-    for path in (config, checkpoint):
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'file not found: {path}')
-    return init_detector(config, checkpoint, device=device)
+    if not osp.isfile(config):
+        raise FileNotFoundError(f'config file not found: {config}')
+    import warnings
+    loaded = read_checkpoint(checkpoint, what='checkpoint')
+    with warnings.catch_warnings():  # 'checkpoint is None, use COCO classes': the weights come next
+        warnings.simplefilter('ignore')
+        model = init_detector(config, None, device=device)
+    load_state_into(model, state_dict_of(loaded, checkpoint), checkpoint, strict=True,
+                    what=f'checkpoint for {osp.basename(config)}')
+    dataset_meta = loaded.get('meta', {}).get('dataset_meta') if isinstance(loaded, dict) else None
+    if dataset_meta:
+        model.dataset_meta = dataset_meta
+    return model
 
 
 def list_images(path: str):

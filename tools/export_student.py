@@ -18,20 +18,20 @@ import mmkd  # noqa: E402,F401
 from mmkd.engine import student_checkpoint  # noqa: E402
 from mmkd.engine.student_checkpoint_hook import STUDENT_CONFIG  # noqa: E402
 from mmkd.models.student_config import student_config  # noqa: E402
-from mmkd.utils.checkpoint import atomic_save, atomic_write_bytes  # noqa: E402
+from mmkd.utils.checkpoint import atomic_save, atomic_write_bytes, read_checkpoint  # noqa: E402
 
 
 def export_student(src: str, dst: str, weights_only: bool = True, config: str = None) -> dict:
     """Write the student checkpoint ``dst`` and, when the distillation config is known
     (``config`` or the one stored in the checkpoint), ``student_config.py`` beside it."""
-    import torch
     from mmengine.config import Config
-    if not osp.isfile(src):
-        raise FileNotFoundError(f'checkpoint not found: {src}')
-    checkpoint = torch.load(src, map_location='cpu', weights_only=weights_only)
+    checkpoint = read_checkpoint(src, 'checkpoint', weights_only)  # names a missing, damaged or text file
     if isinstance(checkpoint, dict) and 'state_dict' not in checkpoint:
         checkpoint = {'state_dict': checkpoint}  # a bare state dict
-    payload = student_checkpoint(checkpoint)
+    try:
+        payload = student_checkpoint(checkpoint)
+    except KeyError as err:
+        raise KeyError(f'{src!r}: {err.args[0]}') from None
     atomic_save(payload, dst)
     stored = checkpoint.get('meta', {}).get('cfg')
     cfg = Config.fromfile(config) if config else Config.fromstring(stored, '.py') if stored else None

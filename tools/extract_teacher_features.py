@@ -16,11 +16,12 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run from a checkout
 
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import Config  # noqa: E402
 
 import mmkd  # noqa: E402,F401  (registers modules)
 from mmkd.cache import extract_teacher_features  # noqa: E402
 from mmkd.datasets import set_data_root  # noqa: E402
+from mmkd.utils.cfg_options import CfgOptionsAction  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -38,7 +39,7 @@ def parse_args(argv=None):
                         help='when resuming, check existing shards by size only')
     parser.add_argument('--allow-unrecorded-augmentation', action='store_true',
                         help='accept random transforms the cache key cannot see (approximate features)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config entries; data_root=PATH moves every dataset to PATH')
     return parser.parse_args(argv)
 

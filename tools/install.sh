@@ -25,6 +25,28 @@ fi
 pip_() { "$VENV/bin/python" -m pip "$@" 2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2); }
 PIP=(pip_)
 export PIP_DISABLE_PIP_VERSION_CHECK=1
+# pip's resolver ends every install that has dependencies with "ERROR: pip's dependency resolver
+# ..." lines listing what mmengine, mmdet3d and the nuScenes/Lyft SDKs declare but mmkd leaves out on
+# purpose (they go in with --no-deps below): opencv-python (replaced by opencv-python-headless),
+# open3d, plyfile, plotly and lint tools (unused), numpy<2 and Shapely~=2.0 pins (too old; the pinned
+# versions work). Those lines are expected, so installs with dependencies run with
+# --no-warn-conflicts, and `pip check` runs once at the end: the expected lines summarised in one
+# line, anything else shown in full.
+NO_WARN=(--no-warn-conflicts)
+EXPECTED_UNMET='^(lyft-dataset-sdk 0\.0\.8|nuscenes-devkit 1\.2\.0) |^mmdet3d 1\.4\.0 requires (open3d|plyfile),|^(mmengine 0\.10\.7|mmcv 2\.1\.0|mmdet 3\.3\.0|mmsegmentation 1\.2\.2) requires opencv-python,'
+check_requirements() {
+  local report expected other
+  report="$("$VENV/bin/python" -m pip check 2>/dev/null || true)"
+  expected="$(grep -cE "$EXPECTED_UNMET" <<<"$report" || true)"
+  other="$(grep -vE "$EXPECTED_UNMET|^No broken requirements|^$" <<<"$report" || true)"
+  if [ "${expected:-0}" -gt 0 ]; then
+    echo "[mmkd install] pip check: $expected unmet requirements of mmengine/mmdet3d/nuscenes-devkit/lyft-dataset-sdk are expected (opencv-python -> opencv-python-headless; open3d, plyfile, plotly, lint tools unused; old numpy/Shapely pins)"
+  fi
+  if [ -n "$other" ]; then
+    echo "[mmkd install] pip check reports unexpected conflicts:" >&2
+    echo "$other" >&2
+  fi
+}
 
 have() { "$VENV/bin/python" - "$@" <<'PYEOF'
 import sys
@@ -42,7 +64,7 @@ PYEOF
 
 if ! have torch==2.14.1 torchvision==0.29.1; then
   log "installing torch 2.14.1 / torchvision 0.29.1 (large: a few minutes)"
-  "${PIP[@]}" install -q torch==2.14.1 torchvision==0.29.1
+  "${PIP[@]}" install -q "${NO_WARN[@]}" torch==2.14.1 torchvision==0.29.1
 fi
 
 # Runtime dependencies of mmcv/mmdet/mmseg are listed in pyproject.toml; the
@@ -55,9 +77,9 @@ if ! have mmcv==$MMCV_VERSION; then
     log "building mmcv $MMCV_VERSION from source with ops (once per machine, ~25 min on 2 cores)"
     # mmcv's setup.py imports pkg_resources, which setuptools >= 70 no longer
     # ships; these build tools are only needed for this step.
-    "${PIP[@]}" install -q "setuptools<70" wheel ninja
+    "${PIP[@]}" install -q "${NO_WARN[@]}" "setuptools<70" wheel ninja
     "${PIP[@]}" install -q --no-deps mmengine==0.10.7
-    "${PIP[@]}" install -q opencv-python-headless==4.14.0.94 addict yapf pyyaml rich termcolor
+    "${PIP[@]}" install -q "${NO_WARN[@]}" opencv-python-headless==4.14.0.94 addict yapf pyyaml rich termcolor
     BUILD="$(mktemp -d)"
     "${PIP[@]}" download -q --no-deps --no-binary :all: --no-build-isolation -d "$BUILD" mmcv==$MMCV_VERSION
     tar -xzf "$BUILD"/mmcv-$MMCV_VERSION.tar.gz -C "$BUILD"
@@ -99,9 +121,10 @@ fi
 
 if ! have mmkd || [ "$ROOT/pyproject.toml" -nt "$VENV/.mmkd-installed" ]; then
   log "installing mmkd (editable) and its pinned dependencies"
-  "${PIP[@]}" install -q -e "$ROOT[test]"
+  "${PIP[@]}" install -q "${NO_WARN[@]}" -e "$ROOT[test]"
   touch "$VENV/.mmkd-installed"
 fi
 
+[ "$CHANGED" = 1 ] && check_requirements
 [ "$CHANGED" = 0 ] && echo "[mmkd install] reusing the installed environment $VENV (nothing to do)"
 "$VENV/bin/python" -c "import mmcv.ops, mmdet, mmseg, mmdet3d.models, mmkd; print('mmkd stack ready: mmcv', mmcv.__version__, '| mmdet', mmdet.__version__, '| mmseg', mmseg.__version__, '| mmdet3d', mmdet3d.__version__)"

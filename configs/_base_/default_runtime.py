@@ -8,7 +8,10 @@ default_hooks = dict(
     # atomic writes: a crash mid-save never leaves a truncated checkpoint
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2,
                     backend_args=dict(backend='mmkd_atomic_local')),
-    sampler_seed=dict(type='DistSamplerSeedHook'))
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    # a NaN/Inf loss term stops training at its step, naming the term and the iteration
+    # (action='skip' drops such steps and counts them instead); no checkpoint with NaN weights is written
+    non_finite_loss=dict(type='mmkd.NonFiniteLossHook', action='stop'))
 
 env_cfg = dict(
     cudnn_benchmark=False,

@@ -9,9 +9,12 @@ exactly the classes mmengine writes.
 from __future__ import annotations
 
 import os
+import pickle
+import re
 import tempfile
+import zipfile
 from collections import OrderedDict
-from typing import BinaryIO, Callable, Dict, Optional, Union
+from typing import Any, BinaryIO, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
 import torch
@@ -53,42 +56,145 @@ def allow_mmengine_globals() -> None:
     torch.serialization.add_safe_globals(safe)
 
 
-def load_state_dict_file(path: str, weights_only: bool = True,
-                         what: str = 'checkpoint') -> Dict[str, torch.Tensor]:
+class CheckpointError(RuntimeError):
+    """A file given as a checkpoint cannot be read as one; the message names the file and why."""
+
+
+#: how the files ``torch.save`` writes begin: a zip archive (torch >= 1.6) or a pickle (older)
+_ZIP_MAGIC, _PICKLE_MAGIC = b'PK\x03\x04', b'\x80'
+
+
+def read_checkpoint(path: str, what: str = 'checkpoint', weights_only: bool = True, mmap: bool = False) -> object:
+    """``torch.load`` ``path`` on the CPU, with an error that names the file and what is wrong.
+
+    torch's own errors for a user's wrong file are about its internals (a text
+    file ends in ``KeyError: 101`` or in advice to turn ``weights_only`` off, a
+    truncated one in a zip-archive message); this tells apart a missing file, an
+    empty or truncated one, a file that is no checkpoint at all and a checkpoint
+    that pickles objects a weights-only load refuses. ``mmap=True`` maps the
+    tensors of a zip checkpoint instead of reading them: a cheap full check of
+    a large file before mmengine loads it.
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f'{what} file not found: {path!r}')
+    size = os.path.getsize(path)
+    if size == 0:
+        raise CheckpointError(f'{what} {path!r} is empty (0 bytes): not a checkpoint '
+                              '(an interrupted copy or download?)')
+    with open(path, 'rb') as f:
+        head = f.read(64)
+    if head.startswith(_ZIP_MAGIC):
+        if not zipfile.is_zipfile(path):
+            raise CheckpointError(f'{what} {path!r} is truncated or damaged: a torch checkpoint whose end is '
+                                  f'missing ({size} bytes; an interrupted copy or save?)')
+    elif not head.startswith(_PICKLE_MAGIC):
+        text = head.decode('utf-8', errors='replace').splitlines()[0][:40] if head.isascii() else None
+        kind = f'a text file starting with {text!r}' if text is not None else f'it starts with bytes {head[:8]!r}'
+        raise CheckpointError(f'{what} {path!r} is not a checkpoint: {kind}, not a file written by torch.save')
+    try:
+        return torch.load(path, map_location='cpu', weights_only=weights_only,
+                          mmap=mmap and head.startswith(_ZIP_MAGIC))
+    except pickle.UnpicklingError as err:
+        if not weights_only:
+            raise CheckpointError(f'{what} {path!r} is damaged: {_first_line(err)}') from None
+        refused = re.search(r'GLOBAL (\S+)', str(err))
+        raise CheckpointError(
+            f'{what} {path!r} pickles {refused.group(1) if refused else "objects"}, which a safe '
+            '(weights_only=True) load refuses; if you trust the file, load it with weights_only=False '
+            '(ckpt_weights_only=False in a model spec)') from None
+    except Exception as err:  # noqa: BLE001 - torch's many internal errors, re-raised with the file named
+        raise CheckpointError(f'{what} {path!r} is damaged or truncated ({size} bytes): {_first_line(err)}'
+                              ) from None
+
+
+def config_checkpoints(cfg: Mapping[str, Any], where: str = '') -> List[Tuple[str, str]]:
+    """``(config key, path)`` of every local file a config loads weights from before training:
+    ``load_from``, the ``ckpt`` of model specs and ``checkpoint`` of ``init_cfg=dict(type='Pretrained')``
+    (URLs, ``package::`` names and specs with ``ckpt_weights_only=False`` are left to their loaders)."""
+    found: List[Tuple[str, str]] = []
+    if isinstance(cfg, Mapping):
+        for key, value in cfg.items():
+            at = f'{where}.{key}' if where else str(key)
+            is_file_key = key in ('ckpt', 'load_from') or (key == 'checkpoint' and cfg.get('type') == 'Pretrained')
+            trusted = key == 'ckpt' and cfg.get('ckpt_weights_only', True) is False  # loaded unpickling in full
+            if is_file_key and isinstance(value, str) and not trusted and '://' not in value and '::' not in value:
+                found.append((at, value))
+            else:
+                found += config_checkpoints(value, at)
+    elif isinstance(cfg, (list, tuple)):
+        for i, item in enumerate(cfg):
+            found += config_checkpoints(item, f'{where}[{i}]')
+    return found
+
+
+def _first_line(err: Exception) -> str:
+    return f'{type(err).__name__}: {str(err).strip().splitlines()[0] if str(err).strip() else ""}'[:300]
+
+
+def load_state_dict_file(path: str, weights_only: bool = True, what: str = 'checkpoint',
+                         mmap: bool = False) -> Dict[str, torch.Tensor]:
     """Read a state dict from ``path`` (a full mmengine checkpoint or a bare state dict).
 
     ``weights_only=False`` is an explicit opt-out for trusted legacy files.
     """
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f'{what} file not found: {path!r}')
-    try:
-        obj = torch.load(path, map_location='cpu', weights_only=weights_only)
-    except Exception as err:  # noqa: BLE001 - re-raised with the file named
-        raise RuntimeError(f'could not load {what} {path!r} with weights_only={weights_only}: {err}. '
-                           'If the file is trusted and pickles other objects, pass weights_only=False.'
-                           ) from err
+    return state_dict_of(read_checkpoint(path, what, weights_only, mmap), path, what)
+
+
+def state_dict_of(obj: object, path: str, what: str = 'checkpoint') -> Dict[str, torch.Tensor]:
+    """The state dict inside a loaded checkpoint (``state_dict``, ``model`` or the dict itself)."""
     if isinstance(obj, dict) and 'state_dict' in obj:
         obj = obj['state_dict']
     elif isinstance(obj, dict) and 'model' in obj and isinstance(obj['model'], dict):
         obj = obj['model']
-    if not isinstance(obj, dict):
-        raise TypeError(f'{what} {path!r} holds a {type(obj).__name__}, not a state dict')
+    if not isinstance(obj, dict) or not any(isinstance(v, torch.Tensor) for v in obj.values()):
+        kind = type(obj).__name__ if not isinstance(obj, dict) else f'dict without tensors (keys {list(obj)[:5]})'
+        raise CheckpointError(f'{what} {path!r} holds a {kind}, not a state dict (weights by name)')
     return obj
+
+
+def state_dict_mismatch(model: nn.Module, state: Mapping[str, torch.Tensor]) -> Optional[str]:
+    """What keeps ``state`` from loading strictly into ``model`` (``None`` when it loads), summarised:
+    a few missing and unexpected keys with their counts, and shape disagreements."""
+    expected = model.state_dict()
+    missing = [k for k in expected if k not in state]
+    unexpected = [k for k in state if k not in expected]
+    shapes = [f'{k}: {tuple(state[k].shape)} in the file, {tuple(v.shape)} in the model'
+              for k, v in expected.items() if k in state and tuple(state[k].shape) != tuple(v.shape)]
+    if not (missing or unexpected or shapes):
+        return None
+    parts = []
+    for label, keys in (('missing keys', missing), ('unexpected keys', unexpected), ('shape mismatches', shapes)):
+        if keys:
+            parts.append(f'{len(keys)} {label} (e.g. {", ".join(keys[:3])})')
+    return f'{len(expected)} model keys, {len(state)} in the file; ' + '; '.join(parts)
 
 
 def load_into(model: nn.Module, path: str, weights_only: bool = True, strict: bool = True,
               prefix: Optional[str] = None, what: str = 'checkpoint') -> None:
-    """Load ``path`` into ``model``; ``prefix`` selects and strips keys (e.g. 'student.')."""
-    state = load_state_dict_file(path, weights_only, what)
+    """Load ``path`` into ``model``; ``prefix`` selects and strips keys (e.g. 'student.').
+
+    ``strict``: a checkpoint that does not match ``model`` exactly (another
+    architecture, another width) is refused with the keys that differ.
+    """
+    load_state_into(model, load_state_dict_file(path, weights_only, what), path, strict, prefix, what)
+
+
+def load_state_into(model: nn.Module, state: Mapping[str, torch.Tensor], path: str, strict: bool = True,
+                    prefix: Optional[str] = None, what: str = 'checkpoint') -> None:
+    """:func:`load_into` for a state dict already read from ``path``."""
     if prefix:
         state = OrderedDict((k[len(prefix):], v) for k, v in state.items() if k.startswith(prefix))
         if not state:
             raise KeyError(f'{what} {path!r} has no keys starting with {prefix!r}')
-    result = model.load_state_dict(state, strict=False)
-    if strict and (result.missing_keys or result.unexpected_keys):
-        raise KeyError(f'{what} {path!r} does not match {type(model).__name__}: '
-                       f'missing keys {result.missing_keys[:10]}, unexpected keys {result.unexpected_keys[:10]}'
-                       f'{" (and more)" if max(len(result.missing_keys), len(result.unexpected_keys)) > 10 else ""}')
+    mismatch = state_dict_mismatch(model, state)
+    if strict and mismatch:
+        raise KeyError(f'{what} {path!r} does not match {type(model).__name__} (a checkpoint of another '
+                       f'model?): {mismatch}')
+    if mismatch:  # non-strict: load what fits, never a tensor of the wrong shape
+        expected = model.state_dict()
+        state = {k: v for k, v in state.items() if k not in expected or v.shape == expected[k].shape}
+    model.load_state_dict(state, strict=False)
 
 
 def _default_permissions(path: str) -> None:

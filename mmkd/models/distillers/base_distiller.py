@@ -31,6 +31,7 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from mmkd.registry import MODELS, scoped
+from ..losses.utils import build_loss
 from ..recorders import RecorderManager
 
 #: prefix of every distillation loss key in the algorithm's loss dict
@@ -61,7 +62,7 @@ class BaseDistiller(BaseModule, metaclass=ABCMeta):
         self.recorder_managers: Dict[str, RecorderManager] = {}
         # connectors before losses: the order parameters are created (and seeded) in
         self.connectors = nn.ModuleDict({name: MODELS.build(scoped(cfg)) for name, cfg in (connectors or {}).items()})
-        self.losses = nn.ModuleDict({name: MODELS.build(scoped(cfg)) for name, cfg in (losses or {}).items()})
+        self.losses = nn.ModuleDict({name: build_loss(name, cfg) for name, cfg in (losses or {}).items()})
         self.weight_factors: Dict[str, float] = {name: 1.0 for name in self.losses}
 
     # ------------------------------------------------------------ contract
