@@ -4,18 +4,12 @@ import torch
 
 from mmkd.models.algorithms import SingleTeacherDistill
 from mmkd.models.algorithms.teacher_compile import c_compiler
+from helpers import toy_fitnet_distiller
 
 
 def toy(teacher_compile=False, partial='auto', teacher_source='backbone'):
     torch.manual_seed(0)
-    distiller = dict(
-        type='ConfigurableDistiller',
-        student_recorders=dict(feat=dict(type='ModuleOutputs', source='backbone')),
-        teacher_recorders=dict(feat=dict(type='ModuleOutputs', source=teacher_source)),
-        connectors=dict(align=dict(type='ConvConnector', in_channels=4, out_channels=8)),
-        losses=dict(loss_hint=dict(type='FitNetLoss')),
-        loss_inputs=dict(loss_hint=dict(preds_S=dict(model='student', recorder='feat', connector='align'),
-                                        preds_T=('teacher', 'feat'))))
+    distiller = toy_fitnet_distiller(dict(feat=dict(type='ModuleOutputs', source=teacher_source)))
     return SingleTeacherDistill(student=dict(type='mmkd.ToyNet', width=4), teacher=dict(type='mmkd.ToyNet', width=8),
                                 distiller=distiller, teacher_compile=teacher_compile,
                                 teacher_partial_forward=partial).train()

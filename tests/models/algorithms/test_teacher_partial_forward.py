@@ -6,7 +6,7 @@ import torch
 
 from mmkd.models.algorithms import SingleTeacherDistill
 from mmkd.models.algorithms.partial_forward import TeacherPartialForward
-from helpers import ROOT
+from helpers import ROOT, toy_fitnet_distiller
 
 
 def count_calls(module):
@@ -51,14 +51,7 @@ def toy(partial=True, teacher_source='backbone', **kwargs):
             losses=dict(loss_kd=dict(type='KDLoss', tau=2.0)),
             loss_inputs=dict(loss_kd=dict(preds_S=('student', 'feat'), preds_T=('teacher', 'feat'))))
     else:
-        distiller = dict(
-            type='ConfigurableDistiller',
-            student_recorders=dict(feat=dict(type='ModuleOutputs', source='backbone')),
-            teacher_recorders=dict(feat=dict(type='ModuleOutputs', source=teacher_source)),
-            connectors=dict(align=dict(type='ConvConnector', in_channels=4, out_channels=8)),
-            losses=dict(loss_hint=dict(type='FitNetLoss')),
-            loss_inputs=dict(loss_hint=dict(preds_S=dict(model='student', recorder='feat', connector='align'),
-                                            preds_T=('teacher', 'feat'))))
+        distiller = toy_fitnet_distiller(dict(feat=dict(type='ModuleOutputs', source=teacher_source)))
     if partial is not DEFAULT:
         kwargs['teacher_partial_forward'] = partial
     return SingleTeacherDistill(student=dict(type='mmkd.ToyNet', width=4), teacher=dict(type='mmkd.ToyNet', width=8),

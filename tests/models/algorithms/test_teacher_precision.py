@@ -6,21 +6,14 @@ import torch
 
 from mmkd.models.algorithms import SingleTeacherDistill, teacher_precision
 from mmkd.models.algorithms.teacher_precision import TeacherPrecision, cast_floating
-from helpers import ROOT
+from helpers import ROOT, toy_fitnet_distiller
 
 
 def toy(precision=None, **spec):
     """ToyNet 8 -> ToyNet 4, FitNet on the backbone; the teacher's neck output is recorded too."""
     torch.manual_seed(0)
-    distiller = dict(
-        type='ConfigurableDistiller',
-        student_recorders=dict(feat=dict(type='ModuleOutputs', source='backbone')),
-        teacher_recorders=dict(feat=dict(type='ModuleOutputs', source='backbone'),
-                               neck=dict(type='ModuleOutputs', source='neck')),
-        connectors=dict(align=dict(type='ConvConnector', in_channels=4, out_channels=8)),
-        losses=dict(loss_hint=dict(type='FitNetLoss')),
-        loss_inputs=dict(loss_hint=dict(preds_S=dict(model='student', recorder='feat', connector='align'),
-                                        preds_T=('teacher', 'feat'))))
+    distiller = toy_fitnet_distiller(dict(feat=dict(type='ModuleOutputs', source='backbone'),
+                                          neck=dict(type='ModuleOutputs', source='neck')))
     return SingleTeacherDistill(student=dict(type='mmkd.ToyNet', width=4),
                                 teacher=dict(type='mmkd.ToyNet', width=8, precision=precision, **spec),
                                 distiller=distiller).train()
