@@ -142,7 +142,7 @@ class MultiTeacherDistill(BaseModel):
                                    spec.get('force_precision', False))
             for name, spec in teachers.items()}
         # teacher name -> torch.compile arguments, until the teacher is compiled (after its first forward)
-        self.teacher_compile = {name: {} if options is True else dict(options)
+        self.pending_compiles = {name: {} if options is True else dict(options)
                                 for name, options in ((name, spec.get('compile', teacher_compile))
                                                       for name, spec in teachers.items()) if options}
         self.cached_teacher = None
@@ -206,9 +206,9 @@ class MultiTeacherDistill(BaseModel):
                 dtype = next(teacher.parameters(), torch.empty(0)).dtype
                 for recorder in self.distiller.recorder_managers[name].recorders.values():
                     recorder.data_buffer = [cast_floating(value, dtype) for value in recorder.data_buffer]
-            if name in self.teacher_compile:
+            if name in self.pending_compiles:
                 partial = self.partial_forwards.get(name)
-                compile_teacher(teacher, f'teacher {name!r}', device_type, self.teacher_compile.pop(name),
+                compile_teacher(teacher, f'teacher {name!r}', device_type, self.pending_compiles.pop(name),
                                 skip=partial.skipped if partial is not None and partial.enabled else ())
 
     def teacher_forward(self, name: str, inputs: Any, data_samples: Optional[List[Any]], device_type: str) -> Any:
