@@ -13,9 +13,11 @@ denominator, so ``framework ratio - 1`` is what mmkd adds beyond running the
 models and the method (hooks, gathering, loss bookkeeping, the extra
 optimizer work).
 
-``--teacher-partial-forward`` runs the algorithm with
-``teacher_partial_forward=True`` (the teacher stops once its recorders have
-their values, e.g. after the FPN), against the same full-teacher denominator.
+The algorithm runs with ``teacher_partial_forward=False`` (the full teacher
+forward, as the denominator); ``--teacher-partial-forward [auto|on]`` runs it
+with the algorithm's default ``'auto'`` or with ``True`` (the teacher stops
+once its recorders have their values, e.g. after the FPN), against the same
+full-teacher denominator.
 
     python benchmarks/distill_overhead.py [--methods retinanet_cwd ...] [--device cuda]
 """
@@ -26,9 +28,12 @@ from workloads import METHODS, Workload
 TARGET = 1.05
 
 
-def measure(method: str, args, partial_forward: bool = False) -> dict:
+PARTIAL_FORWARD = {'off': False, 'auto': 'auto', 'on': True}
+
+
+def measure(method: str, args, partial_forward: str = 'off') -> dict:
     """Per-repeat step times of the variants and the two ratios of each repeat."""
-    options = dict(teacher_partial_forward=True) if partial_forward else None
+    options = dict(teacher_partial_forward=PARTIAL_FORWARD[partial_forward])
     work = Workload(method, args, algorithm_options=options)
     times = interleaved_times(dict(student=work.student_step, teacher=work.teacher_forward,
                                    distiller=work.distiller_step, distill=work.distill_step), args)
@@ -41,10 +46,12 @@ def measure(method: str, args, partial_forward: bool = False) -> dict:
 def main(argv=None):
     parser = common_parser(__doc__)
     parser.add_argument('--methods', nargs='+', default=list(METHODS), choices=list(METHODS))
-    parser.add_argument('--teacher-partial-forward', action='store_true',
-                        help='distill with teacher_partial_forward=True')
+    parser.add_argument('--teacher-partial-forward', nargs='?', default='off', const='on',
+                        choices=list(PARTIAL_FORWARD),
+                        help="teacher_partial_forward of the algorithm: off (default, the full teacher), auto "
+                             "(the algorithm's default) or on (True; the flag alone)")
     args = finalize_args(parser.parse_args(argv))
-    print(describe_run(args) + ('; teacher_partial_forward=True' if args.teacher_partial_forward else ''))
+    print(describe_run(args) + f'; teacher_partial_forward={PARTIAL_FORWARD[args.teacher_partial_forward]!r}')
     rows = []
     for method in args.methods:
         result = measure(method, args, args.teacher_partial_forward)

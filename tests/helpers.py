@@ -32,6 +32,19 @@ TINY_CLIP = dict(embed_dim=16, vision_cfg=dict(image_size=32, patch_size=8, widt
 TINY_FASTER_RCNN_CFG = REPO_ROOT / 'configs' / '_base_' / 'models' / 'faster-rcnn_tiny_fpn.py'
 
 
+def toy_fitnet_distiller(teacher_recorders: dict) -> dict:
+    """ConfigurableDistiller for ToyNet(width=8) -> ToyNet(width=4) (tests/conftest.py): FitNet from the
+    student's backbone, through a conv connector, to the teacher's recorder ``feat``."""
+    return dict(
+        type='ConfigurableDistiller',
+        student_recorders=dict(feat=dict(type='ModuleOutputs', source='backbone')),
+        teacher_recorders=teacher_recorders,
+        connectors=dict(align=dict(type='ConvConnector', in_channels=4, out_channels=8)),
+        losses=dict(loss_hint=dict(type='FitNetLoss')),
+        loss_inputs=dict(loss_hint=dict(preds_S=dict(model='student', recorder='feat', connector='align'),
+                                        preds_T=('teacher', 'feat'))))
+
+
 def tiny_timm_sam(img_size: int) -> dict:
     """mmkd.build_sam arguments of a TinySAM-style student: a 1-block timm ViT (patch 16, width 32) encoder."""
     return dict(image_encoder=dict(type='mmkd.TimmSamImageEncoder', model_name='vit_tiny_patch16_224',

@@ -11,7 +11,8 @@ from torch import nn
 from mmkd.registry import MODELS
 
 # keys of a model spec that are mmkd's, not the model's
-SPEC_KEYS = ('cfg_path', 'cfg_options', 'ckpt', 'ckpt_weights_only', 'ckpt_prefix', 'inputs')
+SPEC_KEYS = ('cfg_path', 'cfg_options', 'ckpt', 'ckpt_weights_only', 'ckpt_prefix', 'inputs',
+             'precision', 'force_precision', 'compile')
 
 
 def load_model_cfg(spec: dict, role: str) -> ConfigDict:

@@ -17,9 +17,9 @@ pytest.importorskip('mmseg')
 pytestmark = pytest.mark.slow
 
 
-def run(script: str, *argv: str) -> str:
+def run(script: str, *argv: str, timeout: float = 120) -> str:
     result = subprocess.run([sys.executable, osp.join(ROOT, 'benchmarks', script), '--quick', *argv],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+                            cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     return result.stdout
 
@@ -84,3 +84,12 @@ def test_gkd_cached_teacher():
     rows = table(run('gkd_cached_teacher.py'))
     assert len(rows) == 1
     assert_ratio(rows[0], 'ratio (median)')
+
+
+def test_live_teacher():
+    """The paper pair (mmdet's RetinaNet configs); the compiled and cached variants are left out (minutes)."""
+    rows = table(run('live_teacher.py', '--threads', '1', '--variants', 'default', 'bf16 teacher', timeout=300))
+    assert [r['step'] for r in rows] == ['student', 'teacher b+n', 'teacher full', 'distill default',
+                                         'distill bf16 teacher']
+    for row in rows:
+        assert_ratio(row, 'ratio to student + teacher b+n (median)')

@@ -7,11 +7,13 @@ plus the distiller's losses. ``predict``/``tensor`` modes use the student, so
 mmengine's validation and testing evaluate the student unchanged; the
 validation loop can switch ``predict_with`` to evaluate a teacher too.
 
-Two options make the teacher cheaper (see README "Teacher cost"):
+Options make a frozen teacher cheaper (see README "Teacher cost"):
 ``teacher_cache`` reads the teachers' recorded features from a cache written
-once by ``tools/extract_teacher_features.py`` instead of running them, and
-``teacher_partial_forward`` stops a teacher's forward once its recorders
-have everything they need.
+once by ``tools/extract_teacher_features.py`` instead of running them;
+``teacher_partial_forward`` (on by default where it is exact) stops a
+teacher's forward once its recorders have everything they need;
+``teacher_precision`` runs a teacher's forward in bf16/fp16 autocast,
+whatever the student's precision; ``teacher_compile`` compiles it.
 """
 from __future__ import annotations
 
@@ -28,8 +30,10 @@ from mmkd.registry import MODELS, TASK_UTILS, scoped
 from mmkd.utils.checkpoint import load_into
 from ..builder import build_model, load_model_cfg
 from ..distillers.base_distiller import LOSS_PREFIX, BaseDistiller
-from .partial_forward import TeacherPartialForward
+from .partial_forward import PARTIAL_FORWARD_MODES, TeacherPartialForward
+from .teacher_compile import compile_teacher
 from .teacher_inputs import TeacherInput
+from .teacher_precision import TeacherPrecision, cast_floating
 
 
 @MODELS.register_module()
@@ -56,19 +60,44 @@ class MultiTeacherDistill(BaseModel):
             still built (extraction, ``predict_with``, teacher evaluation).
         teacher_partial_forward: stop each frozen teacher's forward as soon as
             all its recorders have their values (e.g. after the neck when only
-            FPN features are distilled); exact, validated every step.
+            FPN features are distilled). ``'auto'`` (default): only where that
+            skips the teacher's last top-level module (never when a recorder
+            sits on it, as in logits KD) and the first step shows the recorded
+            values equal the full forward's; one log line says what is skipped.
+            ``True``: always (an inexact first step is an error); ``False``: never.
+        teacher_precision: the autocast of every frozen teacher's forward,
+            independent of the student's: ``None`` (default: the student's
+            autocast, if any), ``'fp32'``, ``'bf16'`` (a CPU without native
+            bf16 keeps fp32, with a warning) or ``'fp16'`` (GPU). Parameters
+            stay fp32; recorded features are cast back to the parameters'
+            dtype before the losses. A teacher spec's ``precision`` (and
+            ``force_precision=True`` to run bf16 on any CPU) overrides it.
+        teacher_compile: ``torch.compile`` every frozen teacher's top-level
+            modules (those the partial forward does not skip), from the second
+            step; ``True`` or a dict of ``torch.compile`` arguments. A teacher
+            spec's ``compile`` overrides it. Off by default (see
+            docs/benchmarks.md for when it pays).
     """
 
     def __init__(self, student: dict, teachers: Dict[str, dict], distiller: dict,
                  teacher_trainable: bool = False, teacher_forward_mode: str = 'tensor',
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[dict] = None, teacher_cache: Optional[dict] = None,
-                 teacher_partial_forward: bool = False) -> None:
+                 teacher_partial_forward: Union[str, bool] = 'auto', teacher_precision: Optional[str] = None,
+                 teacher_compile: Union[bool, dict] = False) -> None:
         if 'student' in teachers:
             raise ValueError("a teacher cannot be named 'student'")
-        if teacher_trainable and (teacher_cache or teacher_partial_forward):
-            raise ValueError('teacher_cache and teacher_partial_forward need frozen teachers, '
-                             'but teacher_trainable=True')
+        if teacher_partial_forward not in PARTIAL_FORWARD_MODES:
+            raise ValueError(f"teacher_partial_forward must be 'auto', True or False, got {teacher_partial_forward!r}")
+        if teacher_trainable:
+            asked = [name for name, value in (('teacher_cache', teacher_cache),
+                                              ('teacher_partial_forward', teacher_partial_forward is True),
+                                              ('teacher_precision', teacher_precision),
+                                              ('teacher_compile', teacher_compile)) if value]
+            asked += [f'{key} of teacher {name!r}' for name, spec in teachers.items()
+                      for key in ('precision', 'compile') if spec.get(key)]
+            if asked:
+                raise ValueError(f'{", ".join(asked)} need frozen teachers, but teacher_trainable=True')
         student_model = build_model(student, 'student')
         if data_preprocessor is None:
             data_preprocessor = getattr(student_model, 'data_preprocessor', None)
@@ -104,9 +133,18 @@ class MultiTeacherDistill(BaseModel):
                             'does not implement mmkd.models.distillers.BaseDistiller')
         self.distiller.prepare(dict(student=self.student, **self.teachers))
         self.partial_forwards = {
-            name: TeacherPartialForward(self.distiller.recorder_managers[name], f'teacher {name!r}')
+            name: TeacherPartialForward(self.distiller.recorder_managers[name], f'teacher {name!r}',
+                                        self.teachers[name], teacher_partial_forward)
             for name in self.teachers
-            if teacher_partial_forward and name in getattr(self.distiller, 'recorder_managers', {})}
+            if teacher_partial_forward and not teacher_trainable and name in self.distiller.recorder_managers}
+        self.teacher_precisions = {
+            name: TeacherPrecision(spec.get('precision', teacher_precision), f'teacher {name!r}',
+                                   spec.get('force_precision', False))
+            for name, spec in teachers.items()}
+        # teacher name -> torch.compile arguments, until the teacher is compiled (after its first forward)
+        self.pending_compiles = {name: {} if options is True else dict(options)
+                                for name, options in ((name, spec.get('compile', teacher_compile))
+                                                      for name, spec in teachers.items()) if options}
         self.cached_teacher = None
         if teacher_cache:
             self.cached_teacher = CachedTeacher(**teacher_cache)
@@ -157,13 +195,28 @@ class MultiTeacherDistill(BaseModel):
                 continue
             if name not in self.distiller.recorder_managers:
                 continue
+            device_type = next(teacher.parameters(), torch.empty(0)).device.type
+            forward = functools.partial(self.teacher_forward, name, inputs, data_samples, device_type)
             with torch.no_grad():
-                inputs_T, samples_T = self.teacher_inputs[name](inputs, data_samples, teacher)
-                forward = functools.partial(teacher, inputs_T, samples_T, mode=self.teacher_forward_mode)
                 if name in self.partial_forwards:
                     self.partial_forwards[name].run(forward)
                 else:
                     forward()
+            if self.teacher_precisions[name].casts:  # bf16/fp16 features -> the parameters' dtype
+                dtype = next(teacher.parameters(), torch.empty(0)).dtype
+                for recorder in self.distiller.recorder_managers[name].recorders.values():
+                    recorder.data_buffer = [cast_floating(value, dtype) for value in recorder.data_buffer]
+            if name in self.pending_compiles:
+                partial = self.partial_forwards.get(name)
+                compile_teacher(teacher, f'teacher {name!r}', device_type, self.pending_compiles.pop(name),
+                                skip=partial.skipped if partial is not None and partial.enabled else ())
+
+    def teacher_forward(self, name: str, inputs: Any, data_samples: Optional[List[Any]], device_type: str) -> Any:
+        """Frozen teacher ``name`` on its view of the batch, in its precision (call under no_grad)."""
+        teacher = self.teachers[name]
+        inputs_T, samples_T = self.teacher_inputs[name](inputs, data_samples, teacher)
+        with self.teacher_precisions[name].autocast(device_type):
+            return teacher(inputs_T, samples_T, mode=self.teacher_forward_mode)
 
     def loss(self, inputs: torch.Tensor, data_samples: Optional[List[Any]] = None) -> Dict[str, torch.Tensor]:
         losses: Dict[str, torch.Tensor] = {}
