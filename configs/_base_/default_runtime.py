@@ -8,7 +8,9 @@ default_hooks = dict(
     # atomic writes: a crash mid-save never leaves a truncated checkpoint
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2,
                     backend_args=dict(backend='mmkd_atomic_local')),
-    sampler_seed=dict(type='DistSamplerSeedHook'))
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    # random streams saved with each checkpoint: --resume continues bit for bit
+    rng_state=dict(type='mmkd.RNGStateHook'))
 
 env_cfg = dict(
     cudnn_benchmark=False,
