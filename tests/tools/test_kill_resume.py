@@ -4,7 +4,9 @@
 pair, 8 generated images, 4 iterations an epoch, validation after each epoch).
 It is killed (1) in the middle of epoch 2, after ``epoch_1.pth`` exists, and
 (2) while ``epoch_2.pth`` is being written (the temporary file is truncated to
-half and the process killed before the rename, as a crash would leave it).
+half and the process killed before the rename, as a crash would leave it),
+and (3) the same with ``max_keep_ckpts=1``, where mmengine's own hook deleted
+``epoch_1.pth`` before writing ``epoch_2.pth``.
 ``--resume`` must then finish the schedule with weights equal, bit for bit, to
 those of an uninterrupted run with the same seed (CPU, one thread), and a torn
 file must never be what ``last_checkpoint`` names.
@@ -151,4 +153,23 @@ def test_sigkill_during_checkpoint_write_never_exposes_a_torn_file(config_file, 
     log = str(tmp_path / 'resumed.log')
     finish(launch([config_file, '--work-dir', work_dir, '--resume'], log), log)
     assert osp.basename(last_checkpoint(work_dir)) == f'epoch_{EPOCHS}.pth'
+    assert_same_weights(osp.join(work_dir, f'epoch_{EPOCHS}.pth'), reference())
+
+
+def test_keeping_one_checkpoint_a_kill_during_the_next_write_keeps_the_previous(config_file, reference, tmp_path):
+    """With max_keep_ckpts=1 (iteration-based and classification runtimes) the old checkpoint may only
+    go once the new one is written: else a kill mid-write leaves last_checkpoint naming a deleted file."""
+    work_dir, log = str(tmp_path / 'run'), str(tmp_path / 'torn.log')
+    keep_one = ['--cfg-options', 'default_hooks.checkpoint.max_keep_ckpts=1']
+    proc = launch([config_file, '--work-dir', work_dir, *keep_one], log, prefix=('-c', TEAR_EPOCH_2))
+    wait_for(proc, log, lambda: osp.exists(osp.join(work_dir, 'epoch_2.pth.torn')), 'the write of epoch_2.pth')
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    named = last_checkpoint(work_dir)
+    assert osp.basename(named) == 'epoch_1.pth' and osp.isfile(named), os.listdir(work_dir)
+
+    log = str(tmp_path / 'resumed.log')
+    finish(launch([config_file, '--work-dir', work_dir, '--resume', *keep_one], log), log)
+    assert sorted(f for f in os.listdir(work_dir) if f.startswith('epoch_') and f.endswith('.pth')) == \
+        [f'epoch_{EPOCHS}.pth']
     assert_same_weights(osp.join(work_dir, f'epoch_{EPOCHS}.pth'), reference())
