@@ -9,15 +9,18 @@ where the interrupted run was. A resumed run then flips other images and ends
 with other weights than an uninterrupted one.
 
 This hook stores the streams in every checkpoint and sets them back at the
-start of the epoch that follows it, in both runs: an uninterrupted run also
-starts epoch k+1 from the state saved with checkpoint k, so what runs between
-the save and the next epoch (validation draws from torch's generator when it
-opens its DataLoader) does not move the training streams, and a resumed run
-starts that epoch from exactly the same state.
+start of the epoch that follows, in both runs: an uninterrupted run also
+starts epoch k+1 from the state at the end of epoch k (the one checkpoint k
+stores), so what runs in between (validation draws from torch's generator
+when it opens its DataLoader) does not move the training streams, and a
+resumed run starts that epoch from exactly the same state. Under DDP only
+rank 0 writes the checkpoint; with ``randomness.diff_rank_seed`` the ranks'
+streams differ, and a resumed run then keeps each rank's fresh seed instead.
 
-Iteration-based loops skip already-trained batches through the pipeline on
-resume (drawing random transforms), so they are restored to the saved state
-at load time only: the data order is resumed, random transforms are not bit-exact.
+Iteration-based loops are left alone: on resume mmengine runs the batches
+already trained through the pipeline again from the seed, which replays the
+data's random draws (not those of the model, e.g. dropout); setting the saved
+state before that replay would shift them.
 """
 from __future__ import annotations
 
@@ -26,8 +29,9 @@ from typing import Optional
 
 import numpy as np
 import torch
+from mmengine.dist import get_world_size
 from mmengine.hooks import Hook
-from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop
+from mmengine.runner import EpochBasedTrainLoop
 
 from mmkd.registry import HOOKS
 
@@ -66,21 +70,23 @@ class RNGStateHook(Hook):
     def __init__(self) -> None:
         self._pending: Optional[dict] = None
 
-    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        state = get_rng_state()
-        checkpoint[RNG_KEY] = state
+    def after_train_epoch(self, runner) -> None:
+        # every rank (only rank 0 saves checkpoints): the state the next epoch starts from
         if isinstance(self._loop(runner), EpochBasedTrainLoop):
-            self._pending = state
+            self._pending = get_rng_state()
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        checkpoint[RNG_KEY] = get_rng_state()
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         state = checkpoint.get(RNG_KEY)
         if state is None:
             return
-        loop = self._loop(runner)
-        if isinstance(loop, EpochBasedTrainLoop):
+        randomness = (runner.cfg.get('randomness') if getattr(runner, 'cfg', None) else None) or {}
+        if get_world_size() > 1 and randomness.get('diff_rank_seed'):
+            return  # the file holds rank 0's streams: ranks seeded apart keep their own
+        if isinstance(self._loop(runner), EpochBasedTrainLoop):
             self._pending = state
-        elif isinstance(loop, IterBasedTrainLoop):
-            set_rng_state(state)
 
     def before_train_epoch(self, runner) -> None:
         if self._pending is not None:

@@ -26,8 +26,10 @@ def test_state_round_trips_through_a_weights_only_load(tmp_path):
 def test_next_epoch_starts_from_the_saved_state_whatever_ran_in_between():
     loop = EpochBasedTrainLoop.__new__(EpochBasedTrainLoop)
     runner = SimpleNamespace(_train_loop=loop)
+    runner.cfg = {}
     hook = RNGStateHook()
     checkpoint = {}
+    hook.after_train_epoch(runner)
     hook.before_save_checkpoint(runner, checkpoint)
     expected = draws()
     draws()  # validation drawing between the save and the next epoch
