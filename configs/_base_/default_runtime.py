@@ -5,13 +5,16 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=10),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    # atomic writes: a crash mid-save never leaves a truncated checkpoint
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2,
+    # atomic writes, old checkpoints deleted only after the new one is saved: a crash at any
+    # moment leaves a whole checkpoint that last_checkpoint names
+    checkpoint=dict(type='mmkd.CrashSafeCheckpointHook', interval=1, max_keep_ckpts=2,
                     backend_args=dict(backend='mmkd_atomic_local')),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # a NaN/Inf loss term stops training at its step, naming the term and the iteration
     # (action='skip' drops such steps and counts them instead); no checkpoint with NaN weights is written
-    non_finite_loss=dict(type='mmkd.NonFiniteLossHook', action='stop'))
+    non_finite_loss=dict(type='mmkd.NonFiniteLossHook', action='stop'),
+    # random streams saved with each checkpoint: --resume continues bit for bit
+    rng_state=dict(type='mmkd.RNGStateHook'))
 
 env_cfg = dict(
     cudnn_benchmark=False,

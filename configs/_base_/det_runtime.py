@@ -5,5 +5,8 @@
 #   --cfg-options "visualizer.vis_backends=[dict(type='LocalVisBackend'),dict(type='TensorboardVisBackend')]"
 _base_ = ['./default_runtime.py']
 vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='mmdet.DetLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+# no fixed visualizer `name`: mmengine hands an existing instance of that name (and its log folder)
+# to every later Runner of the process, so runs trained one after the other (quickstart, grids)
+# would all log their scalars into the first run's vis_data
+visualizer = dict(type='mmdet.DetLocalVisualizer', vis_backends=vis_backends)
 default_hooks = dict(visualization=dict(type='mmdet.DetVisualizationHook'))

@@ -4,6 +4,6 @@
 _base_ = ['./default_runtime.py']
 checkpoint_interval = 500
 default_hooks = dict(logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-                     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=checkpoint_interval,
-                                     max_keep_ckpts=1))
+                     checkpoint=dict(type='mmkd.CrashSafeCheckpointHook', by_epoch=False,
+                                     interval=checkpoint_interval, max_keep_ckpts=1))
 log_processor = dict(by_epoch=False)

@@ -58,7 +58,7 @@ param_scheduler = [
 
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=max_iters, max_keep_ckpts=2,
+    checkpoint=dict(type='mmkd.CrashSafeCheckpointHook', by_epoch=False, interval=max_iters, max_keep_ckpts=2,
                     backend_args=dict(backend='mmkd_atomic_local')))
 custom_hooks = [dict(type='mmkd.ExportCLIPHook', out='work_dirs/clip/mmkd-tiny-vit-64_shapes_coco.pth')]
 log_processor = dict(by_epoch=False)

@@ -122,6 +122,14 @@ class ConfigurableDistiller(BaseDistiller):
             value = self.connectors[item.connector](value, **extra)
         return value
 
+    def gather_loss_inputs(self, loss_name: str, data_samples: Optional[List[Any]] = None) -> Dict[str, Any]:
+        """The arguments loss ``loss_name`` receives from the features just recorded
+        (after connectors; ground truth from ``data_samples``), without computing it:
+        what analysis tools (``tools/analysis/feature_diff.py``) show of a step."""
+        if loss_name not in self.loss_inputs:
+            raise KeyError(f'{type(self).__name__} has no loss {loss_name!r}; its losses: {sorted(self.loss_inputs)}')
+        return {arg: self._gather(item, data_samples) for arg, item in self.loss_inputs[loss_name].items()}
+
     def _explain(self, loss_name: str, err: Exception, inputs: Dict[str, Any],
                  mapping: Dict[str, LossInput]) -> ValueError:
         """The loss's own complaint plus where each input came from and its shape."""
@@ -139,7 +147,7 @@ class ConfigurableDistiller(BaseDistiller):
             if not self.active(loss_name):
                 continue
             mapping = self.loss_inputs[loss_name]
-            inputs = {arg: self._gather(item, data_samples) for arg, item in mapping.items()}
+            inputs = self.gather_loss_inputs(loss_name, data_samples)
             sequences = [k for k, v in inputs.items()
                          if isinstance(v, (list, tuple)) and mapping[k].model != DATA_SAMPLES]
             if sequences:
