@@ -24,7 +24,8 @@ def documented_classes():
     for module in MODULES:
         for name in getattr(module, '__all__', dir(module)):
             obj = getattr(module, name)
-            if inspect.isclass(obj) and obj.__module__.startswith('mmkd.') and not name.startswith('_'):
+            if (inspect.isclass(obj) and obj.__module__.startswith('mmkd.') and not name.startswith('_')
+                    and not issubclass(obj, BaseException)):  # errors are raised, not configured
                 found.append(obj)
     return list(dict.fromkeys(found + [LossWeightSchedule, CachedTeacher]))
 
