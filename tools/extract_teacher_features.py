@@ -77,13 +77,16 @@ def main(argv=None) -> str:
             torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
         dist.init_process_group(backend='nccl' if torch.cuda.is_available() else 'gloo')
     try:
-        return extract_teacher_features(
+        result = extract_teacher_features(
             cfg, cache_dir, passes=args.passes, dtype=args.dtype, shard_size=args.shard_size,
             batch_size=args.batch_size, verify_hashes=not args.no_verify_hashes,
             allow_unrecorded_random=args.allow_unrecorded_augmentation, allow_over_budget=args.ignore_budget)
-    finally:
-        if args.launcher == 'pytorch':
-            release_distributed()  # a live gloo group at exit can abort the process (SIGABRT)
+    except BaseException:
+        if dist.is_initialized():  # no barrier: the other ranks may never reach one
+            dist.destroy_process_group()
+        raise
+    release_distributed()  # a live gloo group at exit can abort the process (SIGABRT)
+    return result
 
 
 if __name__ == '__main__':
