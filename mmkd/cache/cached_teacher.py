@@ -7,6 +7,10 @@ fingerprint check); then each training step calls :meth:`CachedTeacher.inject`,
 which looks up every data sample of the batch and, if all are cached, hands
 the stacked features to the teacher recorders so the teachers do not run.
 
+With ``prefetch=True`` (the default) the hook also wraps the train
+dataloader's ``collate_fn`` so that the workers read the next batches'
+entries (:mod:`.prefetch`); ``inject`` then only stacks them.
+
 ``on_miss`` decides what a batch with an uncached sample (an augmentation
 variant the extraction did not draw, an interrupted or damaged cache) does:
 ``'error'`` raises, naming the sample and the cache; ``'teacher'`` runs the
@@ -14,14 +18,16 @@ live teachers for that batch and logs it once.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Callable, Dict, Optional, Sequence
 
 import torch
 from mmengine.logging import MMLogger
 from torch import nn
 
+from .batch import pad_stack_tensors
 from .fingerprint import algorithm_fingerprints
-from .reader import TeacherFeatureCache
+from .prefetch import TeacherCachePrefetch, prefetched_entries
+from .reader import TeacherFeatureCache, assemble
 from .sample_key import split_key
 
 ON_MISS = ('error', 'teacher')
@@ -39,14 +45,17 @@ class CachedTeacher:
         cache_dir: folder written by ``tools/extract_teacher_features.py``.
         on_miss: ``'error'`` or ``'teacher'`` (see module docstring).
         verify_hashes: check every shard's sha256 when opening (sizes are always checked).
+        prefetch: read the entries in the dataloader workers (see :mod:`.prefetch`).
     """
 
-    def __init__(self, cache_dir: str, on_miss: str = 'error', verify_hashes: bool = False) -> None:
+    def __init__(self, cache_dir: str, on_miss: str = 'error', verify_hashes: bool = False,
+                 prefetch: bool = True) -> None:
         if on_miss not in ON_MISS:
             raise ValueError(f'teacher_cache.on_miss must be one of {ON_MISS}, got {on_miss!r}')
         self.cache_dir = cache_dir
         self.on_miss = on_miss
         self.verify_hashes = verify_hashes
+        self.prefetch = prefetch
         self.cache: Optional[TeacherFeatureCache] = None
         self.float_dtypes: Dict[str, torch.dtype] = {}
         self.batches_cached = 0
@@ -70,6 +79,12 @@ class CachedTeacher:
             f'teacher cache {self.cache_dir!r}: {len(self.cache)} cached samples; '
             f'teachers do not run in training (on_miss={self.on_miss!r})')
 
+    def collate_fn(self, collate: Callable[[Sequence[Any]], Any]) -> TeacherCachePrefetch:
+        """``collate`` wrapped to attach each sample's entry in the dataloader workers."""
+        if self.cache is None:
+            raise RuntimeError('teacher cache: open() the cache before wrapping a collate_fn with it')
+        return TeacherCachePrefetch(collate, self.cache)
+
     def inject(self, data_samples: Optional[Sequence[Any]], managers: Dict[str, Any],
                device: torch.device) -> bool:
         """Put the batch's cached features into the teacher recorders.
@@ -84,6 +99,13 @@ class CachedTeacher:
                 'training pipeline before training), or call algorithm.open_teacher_cache(pipeline_cfg)')
         if not data_samples:
             raise ValueError('teacher cache: the batch has no data samples to look up')
+        entries = prefetched_entries(data_samples, self.cache.cache_dir) if self.prefetch else None
+        if entries is not None:  # read by the dataloader workers: stack only
+            self._check_batch_shape(data_samples, entries[0].batch_input_shape)
+            values = assemble(self.cache.records, lambda leaf: pad_stack_tensors([e.leaves[leaf] for e in entries]),
+                              self.cache.quantized.__contains__, self.float_dtypes, device)
+            self._set(values, managers)
+            return True
         keys = self.cache.keys_for(data_samples)
         locations = self.cache.locate(keys)
         missing = [key for key, loc in zip(keys, locations) if loc is None]
@@ -103,8 +125,11 @@ class CachedTeacher:
                 self._warned_miss = True
             self.batches_live += 1
             return False
-        self._check_batch_shape(data_samples, locations)
-        values = self.cache.read(locations, self.float_dtypes, device)
+        self._check_batch_shape(data_samples, self.cache.batch_input_shape(locations[0]))
+        self._set(self.cache.read(locations, self.float_dtypes, device), managers)
+        return True
+
+    def _set(self, values: Dict[str, Dict[str, Any]], managers: Dict[str, Any]) -> None:
         for model, recorders in values.items():
             manager = managers.get(model)
             if manager is None:
@@ -113,13 +138,11 @@ class CachedTeacher:
                 if name in manager.recorders:
                     manager.set(name, value)
         self.batches_cached += 1
-        return True
 
-    def _check_batch_shape(self, data_samples: Sequence[Any], locations) -> None:
+    def _check_batch_shape(self, data_samples: Sequence[Any], then: Any) -> None:
         if self._warned_shape:
             return
         now = getattr(data_samples[0], 'metainfo', {}).get('batch_input_shape')
-        then = self.cache.batch_input_shape(locations[0])
         if now is not None and then is not None and list(now) != list(then):
             MMLogger.get_current_instance().warning(
                 f'teacher cache: features were extracted from a batch padded to {list(then)}, this batch '

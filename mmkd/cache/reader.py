@@ -105,6 +105,12 @@ class TeacherFeatureCache:
     def __len__(self) -> int:
         return len(self.locations)
 
+    def __getstate__(self) -> Dict[str, Any]:
+        """Pickled (to spawned dataloader workers) without its memory maps, which reopen lazily."""
+        state = dict(self.__dict__)
+        state['_maps'] = OrderedDict()
+        return state
+
     def __contains__(self, key: str) -> bool:
         return key in self.locations
 

@@ -81,6 +81,7 @@ extract_from_loader(build_toy(), lambda p: toy_batches(), PIPELINE, {cache_dir!r
 '''
 
 
+@pytest.mark.slow  # a subprocess importing torch
 def test_an_extraction_killed_mid_shard_resumes_to_the_same_cache_with_nothing_torn(tmp_path, toy_cache):
     import os
     import os.path as osp
