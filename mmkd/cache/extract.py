@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import re
+import time
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import torch
@@ -209,6 +210,7 @@ def extract_teacher_features(cfg: Config, cache_dir: Optional[str] = None, passe
     first = loader_for_pass(0)
     samples = len(first.dataset) * passes  # the whole dataset, every pass
     target = cache_dir if world_size == 1 else part_dir(cache_dir, rank, world_size)
+    started = time.perf_counter()
     extract_from_loader(algorithm, lambda p: first if p == 0 else loader_for_pass(p), pipeline, target, passes,
                         dtype, shard_size, verify_hashes, None, stop_after_shards, samples, allow_over_budget,
                         free_bytes)
@@ -216,8 +218,10 @@ def extract_teacher_features(cfg: Config, cache_dir: Optional[str] = None, passe
         barrier()  # every part is written (or this run stopped early)
         if rank == 0:
             merged = merge_parts(cache_dir)
+            seconds = time.perf_counter() - started
             MMLogger.get_current_instance().info(
                 f'teacher cache {cache_dir!r}: merged {len(merged.shards)} shards of {world_size} ranks '
-                f'({"complete" if merged.complete else "incomplete: run the same command again"})')
+                f'({"complete" if merged.complete else "incomplete: run the same command again"}); '
+                f'all ranks done in {seconds:.1f} s ({samples / seconds:.2f} samples/s of the data set)')
         barrier()
     return cache_dir

@@ -19,6 +19,7 @@ started again with the same fingerprints, computes only what is missing.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
@@ -116,6 +117,7 @@ def run_extraction(cache_dir: str, fingerprints: Dict[str, str], id_kind: Union[
     Returns counts: ``written`` and ``skipped`` (already cached) samples, ``shards`` written.
     """
     logger = logger or MMLogger.get_current_instance()
+    started = time.perf_counter()
     writer: Optional[TeacherFeatureCacheWriter] = None
     stats = dict(written=0, skipped=0, shards=0)
     for keys, data in batches:
@@ -148,6 +150,8 @@ def run_extraction(cache_dir: str, fingerprints: Dict[str, str], id_kind: Union[
         raise ValueError(f'{what}: there are no samples to extract')
     writer.finish()
     stats['shards'] = writer.shards_written
-    logger.info(f'{what} {cache_dir!r} complete: {stats["written"]} samples written, {stats["skipped"]} already '
+    seconds = time.perf_counter() - started
+    logger.info(f'{what} {cache_dir!r} complete: {stats["written"]} samples written in {seconds:.1f} s '
+                f'({stats["written"] / max(seconds, 1e-9):.2f} samples/s), {stats["skipped"]} already '
                 f'cached, {len(writer.keys)} samples in {len(writer.index.shards)} shards')
     return stats
