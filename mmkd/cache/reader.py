@@ -17,7 +17,7 @@ import torch
 from mmengine.logging import MMLogger
 
 from .batch import pad_stack
-from .index import CacheIndex, CacheMismatchError
+from .index import CacheIndex, CacheMismatchError, require_mounted
 from .quantize import SCALE_SUFFIX, dequantize_int8
 from .sample_key import SampleKeys
 from .structure import unflatten
@@ -59,6 +59,7 @@ class TeacherFeatureCache:
                  allow_incomplete: bool = False, allow_bad_shards: bool = False,
                  max_open: int = 256, logger: Optional[MMLogger] = None) -> None:
         logger = logger or MMLogger.get_current_instance()
+        require_mounted(cache_dir)
         index = CacheIndex.load(cache_dir)
         if index is None:
             raise FileNotFoundError(

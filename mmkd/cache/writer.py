@@ -26,7 +26,7 @@ import numpy as np
 from mmengine.logging import MMLogger
 
 from mmkd.utils.hashing import file_sha256
-from .index import INDEX_FILE, META_FILE, CacheIndex, CacheMismatchError
+from .index import INDEX_FILE, META_FILE, CacheIndex, CacheMismatchError, require_mounted
 from .sample_key import split_key
 
 _LEAF_NAME = re.compile(r'^[A-Za-z0-9_.-]+$')
@@ -60,6 +60,7 @@ class TeacherFeatureCacheWriter:
             raise ValueError(f'teacher cache dtype must be one of {STORAGE_DTYPES}, got {dtype!r}')
         if shard_size < 1:
             raise ValueError(f'shard_size must be positive, got {shard_size}')
+        require_mounted(cache_dir)
         self.cache_dir = cache_dir
         self.shard_size = shard_size
         self.logger = logger or MMLogger.get_current_instance()
