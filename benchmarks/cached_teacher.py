@@ -38,7 +38,7 @@ def available() -> bool:
     return importlib.util.find_spec('mmkd.cache') is not None
 
 
-def inject_time(algorithm, data: dict, prefetch: bool, calls: int = 200) -> float:
+def inject_time(algorithm, data: dict, prefetch: bool, clock, calls: int = 200) -> float:
     """Median seconds of ``CachedTeacher.inject`` alone (what the step pays for the cache)."""
     cached = algorithm.cached_teacher
     cached.prefetch = prefetch
@@ -47,9 +47,9 @@ def inject_time(algorithm, data: dict, prefetch: bool, calls: int = 200) -> floa
     samples, device = batch['data_samples'], batch['inputs'].device
     times = []
     for _ in range(calls):
-        start = time.perf_counter()
+        start = clock()
         cached.inject(samples, managers, device)
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     for manager in managers.values():
         manager.reset()
     return median(times)
@@ -81,7 +81,8 @@ def measure(method: str, args) -> dict:
             cached.prefetch = True
             algorithm.train_step(prefetched, work.distill_wrapper)
 
-        inject_ms = {mode: inject_time(algorithm, data, mode == 'prefetch') * 1000
+        clock = time.process_time if args.clock == 'cpu' else time.perf_counter
+        inject_ms = {mode: inject_time(algorithm, data, mode == 'prefetch', clock) * 1000
                      for mode, data in (('sync', work.data), ('prefetch', prefetched))}
 
         teacher_calls = []
@@ -97,6 +98,8 @@ def measure(method: str, args) -> dict:
 def main(argv=None):
     parser = common_parser(__doc__)
     parser.add_argument('--methods', nargs='+', default=list(METHODS), choices=list(METHODS))
+    parser.add_argument('--clock', choices=['wall', 'cpu'], default='wall',
+                        help="cpu: time steps by this process's CPU time (CPU runs on a shared machine)")
     args = finalize_args(parser.parse_args(argv))
     if not available():
         raise SystemExit('the teacher-feature cache (mmkd.cache) is not in this checkout')

@@ -24,9 +24,8 @@ import torch
 from mmengine.logging import MMLogger
 from torch import nn
 
-from .batch import pad_stack_tensors
 from .fingerprint import algorithm_fingerprints
-from .prefetch import TeacherCachePrefetch, prefetched_entries
+from .prefetch import TeacherCachePrefetch, prefetched_entries, stacked_leaf
 from .reader import TeacherFeatureCache, assemble
 from .sample_key import split_key
 
@@ -100,9 +99,9 @@ class CachedTeacher:
         if not data_samples:
             raise ValueError('teacher cache: the batch has no data samples to look up')
         entries = prefetched_entries(data_samples, self.cache.cache_dir) if self.prefetch else None
-        if entries is not None:  # read by the dataloader workers: stack only
-            self._check_batch_shape(data_samples, entries[0].batch_input_shape)
-            values = assemble(self.cache.records, lambda leaf: pad_stack_tensors([e.leaves[leaf] for e in entries]),
+        if entries is not None:  # read and stacked by the dataloader workers
+            self._check_batch_shape(data_samples, entries[0].batch.batch_input_shapes[entries[0].row])
+            values = assemble(self.cache.records, lambda leaf: stacked_leaf(entries, leaf),
                               self.cache.quantized.__contains__, self.float_dtypes, device)
             self._set(values, managers)
             return True

@@ -168,8 +168,7 @@ class TeacherFeatureCache:
                               float_dtypes, device)
 
     def stored_leaves(self, location: Location) -> Dict[str, np.ndarray]:
-        """Every stored array of one sample (int8 scales included), as copies:
-        what a dataloader worker hands over for :meth:`assemble_prefetched`."""
+        """Every stored array of one sample (int8 scales included), as copies (e.g. to count its bytes)."""
         return {leaf: np.array(self.sample_arrays(location, leaf)) for leaf in self.shards[location[0]].shapes}
 
     def _assemble(self, leaf_array, float_dtypes: Optional[Mapping[str, torch.dtype]],

@@ -54,7 +54,8 @@ def worker(cache_dir: str, out_dir: str) -> None:
         for sample in batch['data_samples']:
             i = sample.metainfo['img_id']
             seen.append(i)
-            prefetched = sample.get(PREFETCH_FIELD).leaves['m.x.0']
+            entry = sample.get(PREFETCH_FIELD)
+            prefetched = entry.batch.leaves['m.x.0'][entry.row]
             synchronous = cache.read(cache.locate([key(i)]))['m']['x'][0]
             if not (torch.all(prefetched == i) and torch.all(synchronous == i)):
                 wrong.append(i)

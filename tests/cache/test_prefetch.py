@@ -7,7 +7,7 @@ from torch.utils.data import DataLoader
 
 from cache_toy import PIPELINE, build_toy, toy_batches
 from mmkd.cache import TeacherCacheMiss, extract_from_loader
-from mmkd.cache.prefetch import PREFETCH_FIELD, TeacherCachePrefetch
+from mmkd.cache.prefetch import PREFETCH_FIELD, TeacherCachePrefetch, stacked_leaf
 from mmkd.engine import TeacherCacheHook
 
 
@@ -38,12 +38,20 @@ def test_prefetched_entries_give_the_synchronous_batch_and_skip_the_read(tmp_pat
     sync, pre = opened(cache_dir), opened(cache_dir)
     prefetch = pre.cached_teacher.collate_fn(lambda batch: batch)
     no_sync_read(pre)
-    for batch in toy_batches(batch_size=3):  # other groupings than at extraction
-        expected = teacher_values(sync, batch)
-        got = teacher_values(pre, prefetch(dict(batch)))
+    batches = [prefetch(dict(batch)) for batch in toy_batches(batch_size=3)]  # other groupings than extraction
+    # the samples as the worker stacked them, and regrouped after the worker (rows stacked again)
+    regrouped = dict(inputs=torch.cat([batches[0]['inputs'][1:], batches[1]['inputs'][:1]]),
+                     data_samples=batches[0]['data_samples'][1:] + batches[1]['data_samples'][:1])
+    entries = [s.teacher_cache_entry for s in batches[0]['data_samples']]
+    assert stacked_leaf(entries, 'teacher.feat.0') is entries[0].batch.leaves['teacher.feat.0']  # no copy
+    for batch in batches + [regrouped]:
+        plain = dict(inputs=batch['inputs'], data_samples=[s.clone() for s in batch['data_samples']])
+        for s in plain['data_samples']:
+            del s.teacher_cache_entry
+        expected, got = teacher_values(sync, plain), teacher_values(pre, batch)
         for name in expected:
             assert torch.equal(got[name], expected[name]), name
-    assert pre.cached_teacher.batches_cached == 2
+    assert pre.cached_teacher.batches_cached == 3
 
 
 def collate(samples):
@@ -87,7 +95,7 @@ def test_a_sample_without_entry_takes_the_synchronous_path_and_its_miss_rule(toy
     algo = opened(toy_cache)
     batch = toy_batches(batch_size=2, flip=lambda i: i == 1)[0]  # sample 1 flipped: not cached
     algo.cached_teacher.collate_fn(lambda b: b)(batch)
-    assert PREFETCH_FIELD in batch['data_samples'][0] and PREFETCH_FIELD not in batch['data_samples'][1]
+    assert not any(PREFETCH_FIELD in s for s in batch['data_samples'])  # the batch is read in the step
     with pytest.raises(TeacherCacheMiss, match="sample '1'"):
         teacher_values(algo, batch)
     off = opened(toy_cache, prefetch=False)
