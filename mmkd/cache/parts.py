@@ -8,8 +8,8 @@ single-process cache). No two processes ever write the same file. Once all
 ranks are done, rank 0 writes ``<cache_dir>/index.json`` listing every part's
 shards as ``parts/<part>/shard_xxxxx`` (with their sizes and hashes, copied
 from the part indices), so readers see one ordinary cache. A rank that died
-is resumed by running the same command again: finished shards are kept, the
-merge runs once every part is complete.
+is resumed by running the same command again: finished shards are kept, and
+the merge after it marks the cache complete once every part is.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import os
 import os.path as osp
 from typing import Dict, List, Optional
 
-from .index import CacheIndex, CacheMismatchError
+from .index import INDEX_FILE, CacheIndex, CacheMismatchError
 
 PARTS_DIR = 'parts'
 # index entries that must agree between the parts of one cache
@@ -32,7 +32,7 @@ def part_names(cache_dir: str) -> List[str]:
     root = osp.join(cache_dir, PARTS_DIR)
     if not osp.isdir(root):
         return []
-    return sorted(name for name in os.listdir(root) if osp.isfile(osp.join(root, name, 'index.json')))
+    return sorted(name for name in os.listdir(root) if osp.isfile(osp.join(root, name, INDEX_FILE)))
 
 
 def merge_parts(cache_dir: str) -> Optional[CacheIndex]:

@@ -18,6 +18,7 @@ from mmengine.logging import MMLogger
 
 from .batch import pad_stack
 from .index import CacheIndex, CacheMismatchError, require_mounted
+from .parts import part_names
 from .quantize import SCALE_SUFFIX, dequantize_int8
 from .sample_key import SampleKeys
 from .structure import unflatten
@@ -62,6 +63,11 @@ class TeacherFeatureCache:
         require_mounted(cache_dir)
         index = CacheIndex.load(cache_dir)
         if index is None:
+            if part_names(cache_dir):
+                raise FileNotFoundError(
+                    f'teacher cache {cache_dir!r} has the parts of a distributed extraction but no merged '
+                    'index.json (a rank failed): run the same tools/dist_extract_teacher_features.sh '
+                    'command again; it resumes every part and merges them')
             raise FileNotFoundError(
                 f'no teacher cache at {cache_dir!r} (no index.json): extract it first with '
                 'python tools/extract_teacher_features.py CONFIG [--cache-dir DIR]')

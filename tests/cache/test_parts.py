@@ -107,6 +107,8 @@ def test_two_rank_extraction_equals_one_process_and_a_killed_rank_resumes(tmp_pa
     assert first.returncode != 0 and 'exitcode: -9' in first.stdout + first.stderr, \
         (first.stdout + first.stderr)[-3000:]
     assert not osp.exists(osp.join(dist, 'index.json'))  # no merge before every rank is done
+    with pytest.raises(FileNotFoundError, match='no merged index.json.*run the same'):
+        TeacherFeatureCache(dist)
     rank1 = json.loads(open(osp.join(part_dir(dist, 1, 2), 'index.json')).read())
     assert sorted(rank1['shards']) == ['shard_00000'] and not rank1['complete']
     before = shard_files(dist)
