@@ -77,10 +77,13 @@ def main(argv=None) -> None:
     parser.add_argument('--samples', type=int, default=256)
     parser.add_argument('--mib', type=float, default=1.0, help='MiB per entry')
     parser.add_argument('--ranks', type=int, default=2)
+    parser.add_argument('--quick', action='store_true', help='8 entries of 0.1 MiB: a smoke run')
     parser.add_argument('--read', nargs=2, metavar=('CACHE', 'OUT'), help=argparse.SUPPRESS)  # worker mode
     args = parser.parse_args(argv)
     if args.read:
         return read(*args.read)
+    if args.quick:
+        args.samples, args.mib = 8, 0.1
     env = dict(os.environ, OMP_NUM_THREADS='1')
     with tempfile.TemporaryDirectory(prefix='mmkd_readers_') as tmp:
         cache_dir = osp.join(tmp, 'cache')

@@ -120,7 +120,10 @@ def main(argv=None) -> None:
     parser.add_argument('--images', type=int, default=16)
     parser.add_argument('--checkpoints', action='store_true', help="keep the config's teacher checkpoint")
     parser.add_argument('--budgets', action='store_true', help='print the computed budgets of real settings')
+    parser.add_argument('--quick', action='store_true', help='2 images: a smoke run')
     args = parser.parse_args(argv)
+    if args.quick:
+        args.images = 2
     if args.budgets:
         return budgets()
     torch.set_num_threads(1)

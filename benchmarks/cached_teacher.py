@@ -81,7 +81,7 @@ def measure(method: str, args) -> dict:
             cached.prefetch = True
             algorithm.train_step(prefetched, work.distill_wrapper)
 
-        clock = time.process_time if args.clock == 'cpu' else time.perf_counter
+        clock = time.process_time if getattr(args, 'clock', 'wall') == 'cpu' else time.perf_counter
         inject_ms = {mode: inject_time(algorithm, data, mode == 'prefetch', clock) * 1000
                      for mode, data in (('sync', work.data), ('prefetch', prefetched))}
 
