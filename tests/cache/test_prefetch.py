@@ -25,6 +25,14 @@ def teacher_values(algo, batch):
     return {name: managers['teacher'].get(name) for name in ('feat', 'logits')}
 
 
+def without_entries(batch):
+    """The batch as the dataloader gave it before prefetching (samples copied, entries dropped)."""
+    plain = dict(inputs=batch['inputs'], data_samples=[s.clone() for s in batch['data_samples']])
+    for s in plain['data_samples']:
+        del s.teacher_cache_entry
+    return plain
+
+
 def no_sync_read(algo):
     def refuse(*args, **kwargs):
         raise AssertionError('the step read the cache although the entries were prefetched')
@@ -45,10 +53,7 @@ def test_prefetched_entries_give_the_synchronous_batch_and_skip_the_read(tmp_pat
     entries = [s.teacher_cache_entry for s in batches[0]['data_samples']]
     assert stacked_leaf(entries, 'teacher.feat.0') is entries[0].batch.leaves['teacher.feat.0']  # no copy
     for batch in batches + [regrouped]:
-        plain = dict(inputs=batch['inputs'], data_samples=[s.clone() for s in batch['data_samples']])
-        for s in plain['data_samples']:
-            del s.teacher_cache_entry
-        expected, got = teacher_values(sync, plain), teacher_values(pre, batch)
+        expected, got = teacher_values(sync, without_entries(batch)), teacher_values(pre, batch)
         for name in expected:
             assert torch.equal(got[name], expected[name]), name
     assert pre.cached_teacher.batches_cached == 3
@@ -81,10 +86,7 @@ def test_dataloader_workers_prefetch_through_the_hook(toy_cache):
     no_sync_read(pre)
     for batch in loader:  # forked workers read the entries
         assert all(PREFETCH_FIELD in s for s in batch['data_samples'])
-        plain = dict(inputs=batch['inputs'], data_samples=[s.clone() for s in batch['data_samples']])
-        for s in plain['data_samples']:
-            del s.teacher_cache_entry
-        expected, got = teacher_values(sync, plain), teacher_values(pre, batch)
+        expected, got = teacher_values(sync, without_entries(batch)), teacher_values(pre, batch)
         for name in expected:
             assert torch.equal(got[name], expected[name]), name
     TeacherCacheHook().before_train(runner)  # a second call does not wrap twice
