@@ -2,13 +2,12 @@
 import os
 
 import pytest
+import torch
 
 from cache_toy import PIPELINE, build_toy, toy_batches
 from mmkd.cache import extract_from_loader
 from mmkd.cache.budget import StorageBudgetError, free_space, human_bytes, measure
 from mmkd.cache.extraction_driver import encode_leaf
-
-import torch
 
 
 def test_bytes_per_sample_count_int8_scales_with_their_tensor():
@@ -23,7 +22,7 @@ def test_bytes_per_sample_count_int8_scales_with_their_tensor():
     assert human_bytes(1536) == '1.50 KiB'
 
 
-def test_a_cache_that_does_not_fit_is_refused_naming_the_numbers_and_leaves_nothing(tmp_path, caplog):
+def test_a_cache_that_does_not_fit_is_refused_naming_the_numbers_and_leaves_nothing(tmp_path):
     cache_dir = str(tmp_path / 'cache')
     algo = build_toy()
     # toy teacher: feat 8x8x8 and logits 3 float32 values per sample = 2060 bytes; 6 samples x 2 passes
