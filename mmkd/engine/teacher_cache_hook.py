@@ -43,6 +43,9 @@ class TeacherCacheHook(Hook):
         if cached.prefetch and isinstance(loader, DataLoader) and not isinstance(loader.collate_fn,
                                                                                   TeacherCachePrefetch):
             loader.collate_fn = cached.collate_fn(loader.collate_fn)
+            who = f'the {loader.num_workers} dataloader worker(s)' if loader.num_workers else \
+                'the dataloader (num_workers=0: in this process, between steps)'
+            runner.logger.info(f"teacher cache: {who} read each batch's entries (teacher_cache.prefetch)")
             iterator = getattr(runner.train_loop, 'dataloader_iterator', None)
             if iterator is not None:  # IterBasedTrainLoop: restart it so its workers use the new collate_fn
                 runner.train_loop.dataloader_iterator = type(iterator)(loader)

@@ -3,6 +3,7 @@ from types import SimpleNamespace
 
 import pytest
 import torch
+from mmengine.logging import MMLogger
 from torch.utils.data import DataLoader
 
 from cache_toy import PIPELINE, build_toy, toy_batches
@@ -80,7 +81,7 @@ def test_dataloader_workers_prefetch_through_the_hook(toy_cache):
     loader = DataLoader(toy_dataset(), batch_size=2, num_workers=2, collate_fn=collate)
     loop = SimpleNamespace(dataloader=loader, dataloader_iterator=LoopIterator(None))
     runner = SimpleNamespace(model=pre, cfg=dict(train_dataloader=dict(dataset=dict(pipeline=PIPELINE))),
-                             train_loop=loop)
+                             train_loop=loop, logger=MMLogger.get_current_instance())
     TeacherCacheHook().before_train(runner)  # opens the cache and wraps collate_fn
     assert isinstance(loader.collate_fn, TeacherCachePrefetch) and loop.dataloader_iterator.loader is loader
     no_sync_read(pre)
