@@ -18,13 +18,14 @@ live teachers for that batch and logs it once.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import torch
 from mmengine.logging import MMLogger
 from torch import nn
 
 from .fingerprint import algorithm_fingerprints
+from .index import CacheMismatchError
 from .prefetch import TeacherCachePrefetch, prefetched_entries, stacked_leaf
 from .reader import TeacherFeatureCache, assemble
 from .sample_key import split_key
@@ -45,16 +46,22 @@ class CachedTeacher:
         on_miss: ``'error'`` or ``'teacher'`` (see module docstring).
         verify_hashes: check every shard's sha256 when opening (sizes are always checked).
         prefetch: read the entries in the dataloader workers (see :mod:`.prefetch`).
+        levels: ``{recorder: [positions]}``: the extraction stores only these
+            tensors of a recorder's tuple (e.g. ``dict(fpn=[0, 1, 2])``, three of
+            five FPN levels, for a distiller whose ``loss_inputs`` read only
+            those, as ``('teacher', 'fpn', 0)``). Opening checks that the cache
+            holds exactly these and that no loss input reads another.
     """
 
     def __init__(self, cache_dir: str, on_miss: str = 'error', verify_hashes: bool = False,
-                 prefetch: bool = True) -> None:
+                 prefetch: bool = True, levels: Optional[Dict[str, List[int]]] = None) -> None:
         if on_miss not in ON_MISS:
             raise ValueError(f'teacher_cache.on_miss must be one of {ON_MISS}, got {on_miss!r}')
         self.cache_dir = cache_dir
         self.on_miss = on_miss
         self.verify_hashes = verify_hashes
         self.prefetch = prefetch
+        self.levels = {name: sorted(set(positions)) for name, positions in (levels or {}).items()}
         self.cache: Optional[TeacherFeatureCache] = None
         self.float_dtypes: Dict[str, torch.dtype] = {}
         self.batches_cached = 0
@@ -71,12 +78,43 @@ class CachedTeacher:
         self.cache = TeacherFeatureCache(
             self.cache_dir, algorithm_fingerprints(algorithm, pipeline_cfg), recorders,
             verify_hashes=self.verify_hashes, allow_incomplete=lenient, allow_bad_shards=lenient)
+        self._check_levels(algorithm)
         for name, teacher in algorithm.teachers.items():
             dtypes = [p.dtype for p in teacher.parameters() if p.is_floating_point()]
             self.float_dtypes[name] = dtypes[0] if dtypes else torch.float32
         MMLogger.get_current_instance().info(
             f'teacher cache {self.cache_dir!r}: {len(self.cache)} cached samples; '
             f'teachers do not run in training (on_miss={self.on_miss!r})')
+
+    def _check_levels(self, algorithm: nn.Module) -> None:
+        """The stored subsets of recorders must be the configured ones and cover every loss input."""
+        stored = {(model, name): info['levels'] for model, recorders in self.cache.records.items()
+                  for name, info in recorders.items() if 'levels' in info}
+        for (model, name), positions in stored.items():
+            if self.levels.get(name) != positions:
+                raise CacheMismatchError(
+                    f'teacher cache {self.cache_dir!r} stores levels {positions} of recorder {name!r} of the '
+                    f'{model}; teacher_cache.levels asks for {self.levels.get(name)}: extract it again')
+        unstored = [name for name in self.levels if not any(n == name for _, n in stored)]
+        if unstored:
+            raise CacheMismatchError(f'teacher cache {self.cache_dir!r} stores every level of {unstored}, '
+                                     f'teacher_cache.levels asks for {self.levels}: extract it again')
+        if not stored:
+            return
+        loss_inputs = getattr(algorithm.distiller, 'loss_inputs', None)
+        if loss_inputs is None:
+            raise ValueError(f'teacher_cache.levels: {type(algorithm.distiller).__name__} has no loss_inputs, so '
+                             'nothing says which levels it reads; store every level')
+        for loss, mapping in loss_inputs.items():
+            reads = [item for item in mapping.values()] + [extra for item in mapping.values()
+                                                           for _, extra in item.connector_inputs]
+            for item in reads:
+                positions = stored.get((item.model, item.recorder))
+                if positions is not None and item.data_idx not in positions:
+                    raise ValueError(
+                        f'teacher_cache.levels: loss {loss!r} reads {item.describe()}, but the cache stores only '
+                        f'levels {positions} of that recorder; read one level per loss input (data_idx) '
+                        'among those, or store it')
 
     def collate_fn(self, collate: Callable[[Sequence[Any]], Any]) -> TeacherCachePrefetch:
         """``collate`` wrapped to attach each sample's entry in the dataloader workers."""

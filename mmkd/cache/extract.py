@@ -60,9 +60,13 @@ def unrecorded_random_transforms(pipeline: Any) -> List[str]:
     return found
 
 
-def _split_records(algorithm: nn.Module, teacher_names: List[str], batch: int,
-                   dtype: str) -> Tuple[Dict[str, Any], Dict[str, torch.Tensor]]:
-    """The recorded values of this batch as (records description, leaf -> batch tensor in the cache dtype)."""
+def _split_records(algorithm: nn.Module, teacher_names: List[str], batch: int, dtype: str,
+                   levels: Optional[Dict[str, List[int]]] = None) -> Tuple[Dict[str, Any], Dict[str, torch.Tensor]]:
+    """The recorded values of this batch as (records description, leaf -> batch tensor in the cache dtype).
+
+    ``levels`` (``{recorder: [leaf positions]}``) stores only those tensors of a
+    recorder (the FPN levels a distiller reads); the record lists them under ``levels``.
+    """
     records: Dict[str, Any] = {}
     tensors: Dict[str, torch.Tensor] = {}
     for model in teacher_names:
@@ -71,8 +75,14 @@ def _split_records(algorithm: nn.Module, teacher_names: List[str], batch: int,
         for name in manager.recorders:
             where = f'recorder {name!r} of the {model}'
             spec, leaves = flatten(manager.get(name), where)
+            keep = (levels or {}).get(name)
+            if keep is not None and (not keep or any(not 0 <= i < len(leaves) for i in keep)):
+                raise ValueError(f'teacher_cache.levels[{name!r}] = {keep} for {where}, which records '
+                                 f'{len(leaves)} tensors (positions 0-{len(leaves) - 1})')
             leaf_names = []
             for i, leaf in enumerate(leaves):
+                if keep is not None and i not in keep:
+                    continue
                 if leaf.dim() == 0 or leaf.shape[0] != batch:
                     raise ValueError(f'teacher cache: {where}, tensor {i} has shape {tuple(leaf.shape)}, '
                                      f'not a batch of {batch} samples; only per-sample values can be cached')
@@ -81,6 +91,8 @@ def _split_records(algorithm: nn.Module, teacher_names: List[str], batch: int,
                 leaf_names.append(leaf_name)
             records[model][name] = dict(cfg=recorder_signature(algorithm.distiller.recorder_cfgs[model][name]),
                                         spec=spec, leaves=leaf_names)
+            if keep is not None:
+                records[model][name]['levels'] = sorted(set(keep))
     return records, tensors
 
 
@@ -94,7 +106,8 @@ def extract_from_loader(algorithm: nn.Module, loader_for_pass: Callable[[int], I
                         pipeline_cfg: Any, cache_dir: str, passes: int = 1, dtype: str = 'float32',
                         shard_size: int = 256, verify_hashes: bool = True, data_root: Optional[str] = None,
                         stop_after_shards: Optional[int] = None, budget_samples: Optional[int] = None,
-                        allow_over_budget: bool = False, free_bytes: Optional[int] = None) -> Dict[str, int]:
+                        allow_over_budget: bool = False, free_bytes: Optional[int] = None,
+                        levels: Optional[Dict[str, List[int]]] = None) -> Dict[str, int]:
     """Run ``algorithm``'s teachers over ``loader_for_pass(p)`` for each pass and cache
     their recorded features.
 
@@ -104,7 +117,8 @@ def extract_from_loader(algorithm: nn.Module, loader_for_pass: Callable[[int], I
     ``stop_after_shards`` stops (like an interruption) once that many shards
     are written, leaving the cache incomplete; used to test resuming.
     ``budget_samples`` (samples of all passes) turns on the disk budget check
-    of :func:`~mmkd.cache.extraction_driver.run_extraction`.
+    of :func:`~mmkd.cache.extraction_driver.run_extraction`. ``levels``
+    (``teacher_cache.levels`` of a config) stores only some tensors of a recorder.
     Returns counts: samples written, samples skipped (already cached), shards.
     """
     logger = MMLogger.get_current_instance()
@@ -137,7 +151,7 @@ def extract_from_loader(algorithm: nn.Module, loader_for_pass: Callable[[int], I
         inputs, samples = data['inputs'], data['data_samples']
         with torch.no_grad(), algorithm.distiller.recording(teacher_names):
             algorithm.run_teachers(inputs, samples)
-            records, tensors = _split_records(algorithm, teacher_names, len(samples), dtype)
+            records, tensors = _split_records(algorithm, teacher_names, len(samples), dtype, levels)
         shapes = [samples[i].metainfo.get('batch_input_shape') for i in todo]
         return ComputedBatch(records, [{leaf: t[i] for leaf, t in tensors.items()} for i in todo],
                              [list(shape) if shape is not None else None for shape in shapes])
@@ -213,7 +227,7 @@ def extract_teacher_features(cfg: Config, cache_dir: Optional[str] = None, passe
     started = time.perf_counter()
     extract_from_loader(algorithm, lambda p: first if p == 0 else loader_for_pass(p), pipeline, target, passes,
                         dtype, shard_size, verify_hashes, None, stop_after_shards, samples, allow_over_budget,
-                        free_bytes)
+                        free_bytes, cache_cfg.get('levels'))
     if world_size > 1:
         barrier()  # every part is written (or this run stopped early)
         if rank == 0:

@@ -21,7 +21,7 @@ from .index import CacheIndex, CacheMismatchError, require_mounted
 from .parts import part_names
 from .quantize import SCALE_SUFFIX, dequantize_int8
 from .sample_key import SampleKeys
-from .structure import unflatten
+from .structure import count_leaves, unflatten
 
 Location = Tuple[int, int]  # (shard number in self.shards, row in the shard)
 
@@ -209,5 +209,10 @@ def assemble(records: Dict[str, Dict[str, Any]], leaf_tensor: Callable[[str], to
                 elif tensor.is_floating_point():
                     tensor = tensor.to(dtype)
                 leaves.append(tensor)
+            if 'levels' in info:  # only some tensors stored: None in the others' places
+                every = [None] * count_leaves(info['spec'])
+                for position, tensor in zip(info['levels'], leaves):
+                    every[position] = tensor
+                leaves = every
             out[model][name] = unflatten(info['spec'], leaves)
     return out
