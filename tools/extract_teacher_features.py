@@ -9,7 +9,8 @@ dataloader (same dataset and pipeline, sequential order) and writes what the
 recorders capture. Train afterwards with ``model.teacher_cache.cache_dir`` set
 to the same folder (the ``*-cached_*.py`` configs do), and the teachers do not
 run. Run it again after an interruption: it resumes, re-extracting damaged or
-unfinished shards only.
+unfinished shards only. ``model.teacher_cache.levels`` of the config stores
+only some tensors (FPN levels) of a recorder.
 
 Before the first shard it prints what the cache will take (bytes per sample
 of each recorded tensor, the total for the dataset and passes, the free disk
