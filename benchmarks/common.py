@@ -68,14 +68,15 @@ def synchronize(device: str) -> None:
         torch.cuda.synchronize()
 
 
-def time_per_step(step: Callable[[], object], steps: int, device: str) -> float:
+def time_per_step(step: Callable[[], object], steps: int, device: str,
+                  clock: Callable[[], float] = time.perf_counter) -> float:
     """Seconds per call of ``step``, averaged over ``steps`` calls (GPU work included)."""
     synchronize(device)
-    start = time.perf_counter()
+    start = clock()
     for _ in range(steps):
         step()
     synchronize(device)
-    return (time.perf_counter() - start) / steps
+    return (clock() - start) / steps
 
 
 def interleaved_times(variants: Dict[str, Callable[[], object]], args) -> Dict[str, List[float]]:
@@ -84,9 +85,11 @@ def interleaved_times(variants: Dict[str, Callable[[], object]], args) -> Dict[s
         for _ in range(args.warmup):
             step()
     times: Dict[str, List[float]] = {name: [] for name in variants}
+    # --clock cpu: this process's CPU time, which other processes on a shared CPU do not inflate
+    clock = time.process_time if getattr(args, 'clock', 'wall') == 'cpu' else time.perf_counter
     for _ in range(args.repeats):
         for name, step in variants.items():
-            times[name].append(time_per_step(step, args.steps, args.device))
+            times[name].append(time_per_step(step, args.steps, args.device, clock))
     return times
 
 

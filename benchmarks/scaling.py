@@ -27,7 +27,7 @@ def overhead_ratio(method: str, args) -> float:
 
 
 def cached_ratio(method: str, args) -> float:
-    return median(cached_teacher.measure(method, args)['ratios'])
+    return median(cached_teacher.measure(method, args)['prefetch_ratios'])  # training prefetches by default
 
 
 def memory_ratio(method: str, args) -> float:

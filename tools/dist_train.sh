@@ -8,8 +8,9 @@ NPROC=$2
 shift 2
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-python}"
+TOOL="${TOOL:-$ROOT/tools/train.py}"  # dist_extract_teacher_features.sh runs its own tool
 exec "$PYTHON" -m torch.distributed.run \
   --nnodes="${NNODES:-1}" --node_rank="${NODE_RANK:-0}" \
   --master_addr="${MASTER_ADDR:-127.0.0.1}" --master_port="${PORT:-29500}" \
   --nproc_per_node="$NPROC" \
-  "$ROOT/tools/train.py" "$CONFIG" --launcher pytorch "$@"
+  "$TOOL" "$CONFIG" --launcher pytorch "$@"

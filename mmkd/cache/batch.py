@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+import torch
 
 
 def pad_stack(arrays: Sequence[np.ndarray]) -> np.ndarray:
@@ -26,4 +27,16 @@ def pad_stack(arrays: Sequence[np.ndarray]) -> np.ndarray:
             out[i] = a
         else:
             out[(i,) + tuple(slice(0, n) for n in a.shape)] = a
+    return out
+
+
+def pad_stack_tensors(tensors: Sequence[torch.Tensor]) -> torch.Tensor:
+    """:func:`pad_stack` for tensors (entries prefetched by dataloader workers)."""
+    first = tensors[0]
+    if all(t.shape == first.shape for t in tensors):
+        return torch.stack(list(tensors))
+    shape = tuple(max(sizes) for sizes in zip(*(t.shape for t in tensors)))
+    out = first.new_zeros((len(tensors),) + shape)
+    for i, t in enumerate(tensors):
+        out[(i,) + tuple(slice(0, n) for n in t.shape)] = t
     return out

@@ -19,6 +19,7 @@ started again with the same fingerprints, computes only what is missing.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
@@ -26,7 +27,9 @@ import numpy as np
 import torch
 from mmengine.logging import MMLogger
 
-from .writer import TeacherFeatureCacheWriter
+from . import budget
+from .quantize import quantize_int8
+from .writer import STORAGE_DTYPES, TeacherFeatureCacheWriter
 
 
 @dataclass
@@ -52,15 +55,48 @@ def to_storage(value: torch.Tensor, dtype: str, where: str) -> torch.Tensor:
     return stored
 
 
+def encode_leaf(name: str, value: torch.Tensor, dtype: str, where: str) -> Dict[str, torch.Tensor]:
+    """The stored arrays of one recorded batch tensor under storage ``dtype``
+    (``'float32'``, ``'float16'`` or ``'int8'``): ``{name: values}`` plus, for
+    int8 feature maps, ``{name + '.scale': per-sample per-channel scales}``
+    (see :mod:`.quantize`). Integer tensors are stored as they are."""
+    if dtype not in STORAGE_DTYPES:
+        raise ValueError(f'teacher cache dtype must be one of {STORAGE_DTYPES}, got {dtype!r}')
+    if dtype != 'int8':
+        return {name: to_storage(value, dtype, where)}
+    value = value.detach().cpu()
+    if not value.is_floating_point():
+        return {name: value}
+    if value.dim() < 3:  # no channel axis per sample: float16
+        return {name: to_storage(value, 'float16', where)}
+    return {name + suffix: array for suffix, array in quantize_int8(value, where).items()}
+
+
 def _as_array(value: Union[np.ndarray, torch.Tensor]) -> np.ndarray:
     return value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else np.asarray(value)
+
+
+def _check_budget(computed: ComputedBatch, to_write: int, writer: TeacherFeatureCacheWriter,
+                  allow_over_budget: bool, free_bytes: Optional[int], what: str, logger: MMLogger) -> None:
+    arrays = [{name: _as_array(value) for name, value in leaves.items()} for leaves in computed.leaves]
+    found = budget.measure(arrays, to_write, budget.resolve_free(writer.cache_dir, free_bytes))
+    logger.info(found.report(what))
+    try:
+        budget.check(found, writer.cache_dir, allow_over_budget, what)
+    except budget.StorageBudgetError:
+        writer.discard_if_empty()
+        raise
+    if not found.fits:
+        logger.warning(f'{what}: the cache may not fit on its disk; going on as asked (--ignore-budget)')
 
 
 def run_extraction(cache_dir: str, fingerprints: Dict[str, str], id_kind: Union[str, Callable[[], str]],
                    batches: Iterable[Tuple[Sequence[str], Any]],
                    compute: Callable[[Any, List[int]], ComputedBatch], dtype: str = 'float32',
                    shard_size: int = 256, verify_hashes: bool = True, stop_after_shards: Optional[int] = None,
-                   what: str = 'teacher cache', logger: Optional[MMLogger] = None) -> Dict[str, int]:
+                   what: str = 'teacher cache', logger: Optional[MMLogger] = None,
+                   budget_samples: Optional[int] = None, allow_over_budget: bool = False,
+                   free_bytes: Optional[int] = None) -> Dict[str, int]:
     """Fill ``cache_dir`` with ``compute``'s outputs for every sample of ``batches``.
 
     Args:
@@ -71,10 +107,17 @@ def run_extraction(cache_dir: str, fingerprints: Dict[str, str], id_kind: Union[
         stop_after_shards: stop like an interruption once that many shards are
             written, leaving the cache incomplete (tests of resuming).
         what: how logs and errors name this cache.
+        budget_samples: samples the whole extraction writes (dataset size x
+            passes): the first computed batch gives the bytes per sample, and
+            the extraction refuses to write when the total for the samples not
+            yet stored exceeds the free disk space (:mod:`.budget`), unless
+            ``allow_over_budget``. ``free_bytes`` replaces the measured free space
+            (tests). ``None``: no budget.
 
     Returns counts: ``written`` and ``skipped`` (already cached) samples, ``shards`` written.
     """
     logger = logger or MMLogger.get_current_instance()
+    started = time.perf_counter()
     writer: Optional[TeacherFeatureCacheWriter] = None
     stats = dict(written=0, skipped=0, shards=0)
     for keys, data in batches:
@@ -89,6 +132,10 @@ def run_extraction(cache_dir: str, fingerprints: Dict[str, str], id_kind: Union[
         computed = compute(data, todo)
         if len(computed.leaves) != len(todo):
             raise ValueError(f'{what}: compute returned {len(computed.leaves)} samples for {len(todo)} asked')
+        if budget_samples is not None:
+            _check_budget(computed, budget_samples - len(writer.keys), writer, allow_over_budget, free_bytes,
+                          what, logger)
+            budget_samples = None
         writer.set_records(computed.records)
         shapes = computed.input_shapes or [None] * len(todo)
         for i, leaves, shape in zip(todo, computed.leaves, shapes):
@@ -103,6 +150,8 @@ def run_extraction(cache_dir: str, fingerprints: Dict[str, str], id_kind: Union[
         raise ValueError(f'{what}: there are no samples to extract')
     writer.finish()
     stats['shards'] = writer.shards_written
-    logger.info(f'{what} {cache_dir!r} complete: {stats["written"]} samples written, {stats["skipped"]} already '
+    seconds = time.perf_counter() - started
+    logger.info(f'{what} {cache_dir!r} complete: {stats["written"]} samples written in {seconds:.1f} s '
+                f'({stats["written"] / max(seconds, 1e-9):.2f} samples/s), {stats["skipped"]} already '
                 f'cached, {len(writer.keys)} samples in {len(writer.index.shards)} shards')
     return stats

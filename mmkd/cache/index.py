@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import os.path as osp
 from typing import Any, Dict, List, Optional
 
@@ -28,6 +29,18 @@ INDEX_FILE = 'index.json'
 META_FILE = 'meta.json'
 FORMAT = 'mmkd-teacher-cache'
 VERSION = 1
+
+
+def require_mounted(cache_dir: str) -> None:
+    """Refuse a URI (``s3://``, ``petrel://``, ``http://``...): the cache is read through
+    memory maps, which need a file system mounted on this machine (local disk, NFS,
+    Lustre, GPFS, or an object store through a FUSE mount), not mmengine's file backends."""
+    scheme = re.match(r'^([A-Za-z][A-Za-z0-9+.-]*)://', str(cache_dir))
+    if scheme:
+        raise ValueError(
+            f'teacher cache {cache_dir!r}: {scheme.group(1)}:// paths are not supported. The cache is read '
+            'through memory maps, which need a mounted file system: copy the cache to a local or network '
+            'disk (NFS, Lustre, GPFS), or mount the bucket (e.g. with a FUSE client) and pass that path')
 
 
 class CacheMismatchError(ValueError):

@@ -10,16 +10,18 @@ share between DDP processes and dataloader workers.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 from mmengine.logging import MMLogger
 
 from .batch import pad_stack
-from .index import CacheIndex, CacheMismatchError
+from .index import CacheIndex, CacheMismatchError, require_mounted
+from .parts import part_names
+from .quantize import SCALE_SUFFIX, dequantize_int8
 from .sample_key import SampleKeys
-from .structure import unflatten
+from .structure import count_leaves, unflatten
 
 Location = Tuple[int, int]  # (shard number in self.shards, row in the shard)
 
@@ -58,8 +60,14 @@ class TeacherFeatureCache:
                  allow_incomplete: bool = False, allow_bad_shards: bool = False,
                  max_open: int = 256, logger: Optional[MMLogger] = None) -> None:
         logger = logger or MMLogger.get_current_instance()
+        require_mounted(cache_dir)
         index = CacheIndex.load(cache_dir)
         if index is None:
+            if part_names(cache_dir):
+                raise FileNotFoundError(
+                    f'teacher cache {cache_dir!r} has the parts of a distributed extraction but no merged '
+                    'index.json (a rank failed): run the same tools/dist_extract_teacher_features.sh '
+                    'command again; it resumes every part and merges them')
             raise FileNotFoundError(
                 f'no teacher cache at {cache_dir!r} (no index.json): extract it first with '
                 'python tools/extract_teacher_features.py CONFIG [--cache-dir DIR]')
@@ -96,11 +104,19 @@ class TeacherFeatureCache:
                 self.locations[f'{sample_id}|{aug}'] = (len(self.shards) - 1, row)
                 sample_ids.add(sample_id)
         self.keys = SampleKeys(index.data['id_kind'], known_ids=sample_ids)
+        stored = self.shards[0].shapes if self.shards else {}
+        self.quantized = {leaf for leaf in stored if leaf + SCALE_SUFFIX in stored}  # int8 leaves
         self._maps: 'OrderedDict[Tuple[int, str], np.ndarray]' = OrderedDict()
         self.max_open = max_open
 
     def __len__(self) -> int:
         return len(self.locations)
+
+    def __getstate__(self) -> Dict[str, Any]:
+        """Pickled (to spawned dataloader workers) without its memory maps, which reopen lazily."""
+        state = dict(self.__dict__)
+        state['_maps'] = OrderedDict()
+        return state
 
     def __contains__(self, key: str) -> bool:
         return key in self.locations
@@ -151,25 +167,52 @@ class TeacherFeatureCache:
         """``{model: {recorder: value}}`` for a batch of samples, stacked in order.
 
         Floating leaves are returned as ``float_dtypes[model]`` (the teacher's
-        dtype; default float32) whatever the storage dtype.
+        dtype; default float32) whatever the storage dtype (int8 leaves are
+        multiplied by their scales).
         """
         return self._assemble(lambda leaf: pad_stack([self.sample_arrays(loc, leaf) for loc in locations]),
                               float_dtypes, device)
+
+    def stored_leaves(self, location: Location) -> Dict[str, np.ndarray]:
+        """Every stored array of one sample (int8 scales included), as copies (e.g. to count its bytes)."""
+        return {leaf: np.array(self.sample_arrays(location, leaf)) for leaf in self.shards[location[0]].shapes}
 
     def _assemble(self, leaf_array, float_dtypes: Optional[Mapping[str, torch.dtype]],
                   device: Optional[torch.device]) -> Dict[str, Dict[str, Any]]:
         """``{model: {recorder: value}}`` from ``leaf_array(leaf) -> np.ndarray`` per stored leaf,
         floating leaves cast to ``float_dtypes[model]`` (default float32), moved to ``device``."""
-        out: Dict[str, Dict[str, Any]] = {}
-        for model, recorders in self.records.items():
-            dtype = (float_dtypes or {}).get(model, torch.float32)
-            out[model] = {}
-            for name, info in recorders.items():
-                leaves = []
-                for leaf in info['leaves']:
-                    tensor = torch.from_numpy(leaf_array(leaf))
-                    if tensor.is_floating_point():
-                        tensor = tensor.to(dtype)
-                    leaves.append(tensor.to(device) if device is not None else tensor)
-                out[model][name] = unflatten(info['spec'], leaves)
-        return out
+        return assemble(self.records, lambda leaf: torch.from_numpy(leaf_array(leaf)),
+                        self.quantized.__contains__,
+                        float_dtypes, device)
+
+
+def assemble(records: Dict[str, Dict[str, Any]], leaf_tensor: Callable[[str], torch.Tensor],
+             quantized: Callable[[str], bool], float_dtypes: Optional[Mapping[str, torch.dtype]],
+             device: Optional[torch.device]) -> Dict[str, Dict[str, Any]]:
+    """``{model: {recorder: value}}`` from ``leaf_tensor(name)`` (a stored array as a tensor;
+    called for ``<leaf>.scale`` too when ``quantized(leaf)``), floating leaves in
+    ``float_dtypes[model]`` (default float32) on ``device``. Shared by the synchronous
+    read and the batches a dataloader worker prefetched."""
+    out: Dict[str, Dict[str, Any]] = {}
+    for model, recorders in records.items():
+        dtype = (float_dtypes or {}).get(model, torch.float32)
+        out[model] = {}
+        for name, info in recorders.items():
+            leaves = []
+            for leaf in info['leaves']:
+                tensor = leaf_tensor(leaf)
+                if device is not None:
+                    tensor = tensor.to(device, non_blocking=True)
+                if quantized(leaf):
+                    scales = leaf_tensor(leaf + SCALE_SUFFIX)
+                    tensor = dequantize_int8(tensor, scales.to(tensor.device), dtype)
+                elif tensor.is_floating_point():
+                    tensor = tensor.to(dtype)
+                leaves.append(tensor)
+            if 'levels' in info:  # only some tensors stored: None in the others' places
+                every = [None] * count_leaves(info['spec'])
+                for position, tensor in zip(info['levels'], leaves):
+                    every[position] = tensor
+                leaves = every
+            out[model][name] = unflatten(info['spec'], leaves)
+    return out

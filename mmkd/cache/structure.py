@@ -44,3 +44,11 @@ def unflatten(spec: Any, leaves: List[torch.Tensor]) -> Any:
         return tuple(values) if kind == 'tuple' else values
 
     return build(spec)
+
+
+def count_leaves(spec: Any) -> int:
+    """How many tensors ``spec`` describes."""
+    if spec == 'T':
+        return 1
+    (kind, items), = spec.items()
+    return sum(count_leaves(x[1] if kind == 'dict' else x) for x in items)

@@ -26,10 +26,12 @@ import numpy as np
 from mmengine.logging import MMLogger
 
 from mmkd.utils.hashing import file_sha256
-from .index import META_FILE, CacheIndex, CacheMismatchError
+from .index import INDEX_FILE, META_FILE, CacheIndex, CacheMismatchError, require_mounted
 from .sample_key import split_key
 
 _LEAF_NAME = re.compile(r'^[A-Za-z0-9_.-]+$')
+# storage modes of floating tensors (int8: per-sample per-channel scales, see quantize.py)
+STORAGE_DTYPES = ('float32', 'float16', 'int8')
 
 
 def _fsync_write(path: str, write) -> None:
@@ -45,7 +47,8 @@ class TeacherFeatureCacheWriter:
         fingerprints: see :mod:`mmkd.cache.fingerprint`; must equal those of
             an existing cache in ``cache_dir``.
         id_kind: ``'img_id'`` or ``'img_path'`` (see :mod:`mmkd.cache.sample_key`).
-        dtype: storage dtype of floating tensors, ``'float32'`` or ``'float16'``.
+        dtype: storage of floating tensors, one of :data:`STORAGE_DTYPES`
+            (stored in the index: a cache is resumed and read in its own mode).
         shard_size: samples per shard.
         verify_hashes: when resuming, check existing shards' sha256 too (not only sizes).
     """
@@ -53,10 +56,11 @@ class TeacherFeatureCacheWriter:
     def __init__(self, cache_dir: str, fingerprints: Dict[str, str], id_kind: str,
                  dtype: str = 'float32', shard_size: int = 256, verify_hashes: bool = True,
                  logger: Optional[MMLogger] = None) -> None:
-        if dtype not in ('float32', 'float16'):
-            raise ValueError(f"teacher cache dtype must be 'float32' or 'float16', got {dtype!r}")
+        if dtype not in STORAGE_DTYPES:
+            raise ValueError(f'teacher cache dtype must be one of {STORAGE_DTYPES}, got {dtype!r}')
         if shard_size < 1:
             raise ValueError(f'shard_size must be positive, got {shard_size}')
+        require_mounted(cache_dir)
         self.cache_dir = cache_dir
         self.shard_size = shard_size
         self.logger = logger or MMLogger.get_current_instance()
@@ -91,6 +95,17 @@ class TeacherFeatureCacheWriter:
         for folder in index.orphan_dirs():
             self.logger.warning(f'teacher cache: removing {folder}, a shard whose write was interrupted')
             shutil.rmtree(index.shard_path(folder), ignore_errors=True)
+
+    def discard_if_empty(self) -> None:
+        """Remove the index this writer created when nothing was written (a
+        refused start leaves no cache behind); a cache with shards is kept."""
+        if self.index.shards or self._buffer:
+            return
+        index_path = osp.join(self.cache_dir, INDEX_FILE)
+        if osp.isfile(index_path):
+            os.remove(index_path)
+        if osp.isdir(self.cache_dir) and not os.listdir(self.cache_dir):
+            os.rmdir(self.cache_dir)
 
     def __contains__(self, key: str) -> bool:
         return key in self.keys

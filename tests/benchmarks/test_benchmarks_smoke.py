@@ -77,7 +77,14 @@ def test_profile_distill_step():
 def test_cached_teacher():
     rows = table(run('cached_teacher.py', '--methods', 'retinanet_cwd'))
     assert [r['method'] for r in rows] == ['retinanet_cwd']
-    assert_ratio(rows[0], 'ratio (median)')
+    assert_ratio(rows[0], 'sync ratio')
+    assert_ratio(rows[0], 'prefetch ratio (median)')
+
+
+def test_cache_storage_modes():
+    rows = table(run('cache_storage_modes.py', '--methods', 'retinanet_cwd'))
+    assert [r['storage'] for r in rows] == ['float32', 'float16', 'int8']
+    assert float(rows[2]['size vs float32']) < 0.3
 
 
 def test_gkd_cached_teacher():

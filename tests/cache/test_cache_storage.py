@@ -149,6 +149,13 @@ def test_missing_cache_names_the_folder_and_the_tool(tmp_path):
         TeacherFeatureCache(str(tmp_path / 'nowhere'))
 
 
+def test_object_store_uris_are_refused_naming_what_works():
+    with pytest.raises(ValueError, match=r"'s3://bucket/cache': s3:// paths are not supported.*mounted file system"):
+        TeacherFeatureCache('s3://bucket/cache')
+    with pytest.raises(ValueError, match='petrel:// paths are not supported'):
+        TeacherFeatureCacheWriter('petrel://cluster/cache', PRINTS, 'img_id')
+
+
 def _read_in_child(cache_dir, keys, queue):
     cache = TeacherFeatureCache(cache_dir)
     out = cache.read(cache.locate(keys))

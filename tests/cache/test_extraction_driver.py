@@ -60,3 +60,51 @@ def test_to_storage_casts_floats_and_refuses_float16_overflow():
     with pytest.raises(OverflowError, match=r'leaf x exceeds the float16 range.*--dtype float32'):
         to_storage(torch.tensor([1e6]), 'float16', 'leaf x')
     assert np.isinf(to_storage(torch.tensor([float('inf')]), 'float16', 'x').numpy()).all()  # inf stays inf
+
+
+KILLED_EXTRACTION = '''
+import os, signal, sys
+import runpy
+runpy.run_path({tests!r} + '/../conftest.py')  # registers ToyNet, as pytest does
+sys.path.insert(0, {tests!r})
+import mmkd.cache.writer as writer
+from cache_toy import PIPELINE, build_toy, toy_batches
+from mmkd.cache import extract_from_loader
+write, calls = writer._fsync_write, []
+def write_then_die(path, data):  # SIGKILL in the middle of the second shard: one of its files written
+    calls.append(path)
+    write(path, data)
+    if len(calls) == 5:  # shard 0: feat, logits, meta; shard 1: feat, logits
+        os.kill(os.getpid(), signal.SIGKILL)
+writer._fsync_write = write_then_die
+extract_from_loader(build_toy(), lambda p: toy_batches(), PIPELINE, {cache_dir!r}, shard_size=4)
+'''
+
+
+@pytest.mark.slow  # a subprocess importing torch
+def test_an_extraction_killed_mid_shard_resumes_to_the_same_cache_with_nothing_torn(tmp_path, toy_cache):
+    import os
+    import os.path as osp
+    import subprocess
+    import sys
+    from cache_toy import PIPELINE, build_toy, toy_batches
+    from mmkd.cache import extract_from_loader
+    cache_dir = str(tmp_path / 'killed')
+    script = KILLED_EXTRACTION.format(tests=osp.dirname(osp.abspath(__file__)), cache_dir=cache_dir)
+    done = subprocess.run([sys.executable, '-c', script], env=dict(os.environ, OMP_NUM_THREADS='1'),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == -9, done.stderr[-2000:]
+    # shard 0 (feat, logits, meta) is in the index; shard 1 died before its meta, in its temporary folder
+    torn = [n for n in os.listdir(cache_dir) if n.startswith('.tmp_shard_00001')]
+    assert len(torn) == 1
+    assert sorted(os.listdir(osp.join(cache_dir, torn[0]))) == ['teacher.feat.0.npy', 'teacher.logits.0.npy']
+    assert sorted(CacheIndex.load(cache_dir).shards) == ['shard_00000']
+    stats = extract_from_loader(build_toy(), lambda p: toy_batches(), PIPELINE, cache_dir, shard_size=4)
+    assert stats == dict(written=2, skipped=4, shards=1)
+    assert sorted(os.listdir(cache_dir)) == ['index.json', 'shard_00000', 'shard_00001']
+    resumed, reference = TeacherFeatureCache(cache_dir, verify_hashes=True), TeacherFeatureCache(toy_cache)
+    keys = sorted(reference.locations)
+    assert sorted(resumed.locations) == keys
+    for name in ('feat', 'logits'):
+        assert torch.equal(resumed.read(resumed.locate(keys))['teacher'][name],
+                           reference.read(reference.locate(keys))['teacher'][name])
