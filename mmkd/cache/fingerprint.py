@@ -65,7 +65,9 @@ def algorithm_fingerprints(algorithm: nn.Module, pipeline_cfg: Any) -> Dict[str,
     The algorithm hands over what the cache needs (the cache never imports
     the models package): ``teachers`` (name -> module), ``teacher_model_cfgs``
     (name -> the model config each teacher was built from),
-    ``teacher_forward_mode`` and ``data_preprocessor``.
+    ``teacher_forward_mode`` and ``data_preprocessor``, and optionally
+    ``teacher_inputs`` (each teacher's view of the batch) and
+    ``teacher_precisions`` (each teacher's inference precision).
     """
     model_cfgs = getattr(algorithm, 'teacher_model_cfgs', None)
     if model_cfgs is None:
@@ -81,4 +83,8 @@ def algorithm_fingerprints(algorithm: nn.Module, pipeline_cfg: Any) -> Dict[str,
         view = algorithm.teacher_inputs[name].fingerprint() if hasattr(algorithm, 'teacher_inputs') else ''
         if view:  # the teacher's own view of the batch (default: none, as before)
             prints[f'teacher.{name}'] = hashlib.sha256(f'{prints[f"teacher.{name}"]};{view}'.encode()).hexdigest()
+        precision = getattr(getattr(algorithm, 'teacher_precisions', {}).get(name), 'precision', None)
+        if precision is not None:  # a bf16/fp16 teacher writes other features than an fp32 one
+            digest = f'{prints[f"teacher.{name}"]};precision={precision}'
+            prints[f'teacher.{name}'] = hashlib.sha256(digest.encode()).hexdigest()
     return prints

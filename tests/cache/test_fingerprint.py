@@ -52,3 +52,14 @@ def test_a_copy_of_the_student_batch_keeps_the_fingerprint():
     plain, algo = fingerprint()
     algo.teacher_inputs['teacher'] = ClonedInput()
     assert algorithm_fingerprints(algo, PIPELINE)['teacher.teacher'] == plain
+
+
+def test_a_teacher_precision_changes_the_fingerprint():
+    """A cache written by a bf16 teacher holds other features than an fp32 one; the default keeps old prints."""
+    from mmkd.models.algorithms.teacher_precision import TeacherPrecision
+    plain, algo = fingerprint()
+    prints = {}
+    for precision in (None, 'fp32', 'bf16'):
+        algo.teacher_precisions['teacher'] = TeacherPrecision(precision, 'teacher', force=True)
+        prints[precision] = algorithm_fingerprints(algo, PIPELINE)['teacher.teacher']
+    assert prints[None] == plain and len(set(prints.values())) == 3
