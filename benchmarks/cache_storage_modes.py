@@ -19,6 +19,7 @@ import copy
 import os
 import os.path as osp
 import tempfile
+from typing import Optional
 
 import torch
 from mmengine.config import Config
@@ -33,6 +34,7 @@ import mmkd  # noqa: F401  (registers modules)
 from mmkd.cache import CachedTeacher, TeacherFeatureCache, extract_from_loader
 from mmkd.cache.budget import human_bytes
 from mmkd.cache.fingerprint import dataset_pipeline
+from mmkd.datasets import set_data_root
 from mmkd.registry import MODELS
 
 MODES = ('float32', 'float16', 'int8')
@@ -61,8 +63,14 @@ def budgets() -> None:
     print(markdown_table(['setting (one pass)'] + [f'{m}: per sample / data set' for m in MODES], rows))
 
 
-def build(method: str, images: int, checkpoints: bool):
+def build(method: str, images: int, checkpoints: bool, data_root: Optional[str] = None):
     cfg = Config.fromfile(osp.join(ROOT, METHODS[method].distill_config))
+    if data_root is not None:
+        set_data_root(cfg, data_root)
+    root = cfg.train_dataloader.dataset.data_root
+    if not osp.isdir(root):
+        raise SystemExit(f'{method}: no data at {root!r}; generate the embedded sets with '
+                         '`python tools/data/generate_embedded.py --out data/` or pass --data-root')
     init_default_scope(cfg.get('default_scope', 'mmkd'))
     model_cfg = copy.deepcopy(cfg.model)
     model_cfg.pop('teacher_cache', None)
@@ -90,8 +98,8 @@ def distill_losses(algorithm, batches) -> list:
     return out
 
 
-def measure(method: str, images: int, checkpoints: bool) -> list:
-    algorithm, batches, pipeline = build(method, images, checkpoints)
+def measure(method: str, images: int, checkpoints: bool, data_root: Optional[str] = None) -> list:
+    algorithm, batches, pipeline = build(method, images, checkpoints, data_root)
     live = distill_losses(algorithm, batches)
     rows, reference = [], None
     with tempfile.TemporaryDirectory(prefix='mmkd_modes_') as tmp:
@@ -121,6 +129,8 @@ def main(argv=None) -> None:
     parser.add_argument('--checkpoints', action='store_true', help="keep the config's teacher checkpoint")
     parser.add_argument('--budgets', action='store_true', help='print the computed budgets of real settings')
     parser.add_argument('--quick', action='store_true', help='2 images: a smoke run')
+    parser.add_argument('--data-root', help="the data set of the (single) method in --methods (default: the "
+                        "config's, under data/)")
     args = parser.parse_args(argv)
     if args.quick:
         args.images = 2
@@ -128,9 +138,11 @@ def main(argv=None) -> None:
         return budgets()
     torch.set_num_threads(1)
     os.chdir(ROOT)  # data_root of the configs is relative to the checkout
+    if args.data_root is not None and len(args.methods) != 1:
+        parser.error('--data-root needs exactly one method in --methods (each pair has its own data set)')
     rows = []
     for method in args.methods:
-        rows += measure(method, args.images, args.checkpoints)
+        rows += measure(method, args.images, args.checkpoints, args.data_root)
     print(markdown_table(['method', 'storage', 'bytes per sample', 'size vs float32',
                           'distill loss rel. diff vs float32 (mean)', 'max'], rows))
 

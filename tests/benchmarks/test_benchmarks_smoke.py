@@ -81,8 +81,10 @@ def test_cached_teacher():
     assert_ratio(rows[0], 'prefetch ratio (median)')
 
 
-def test_cache_storage_modes():
-    rows = table(run('cache_storage_modes.py', '--methods', 'retinanet_cwd'))
+def test_cache_storage_modes(tmp_path):
+    from mmkd.datasets.embedded import generate_detection
+    root = generate_detection(str(tmp_path / 'shapes_coco'), num_train=4, num_val=1)
+    rows = table(run('cache_storage_modes.py', '--methods', 'retinanet_cwd', '--data-root', root))
     assert [r['storage'] for r in rows] == ['float32', 'float16', 'int8']
     assert float(rows[2]['size vs float32']) < 0.3
 

@@ -86,23 +86,23 @@ def shard_files(cache_dir):
 def test_two_rank_extraction_equals_one_process_and_a_killed_rank_resumes(tmp_path):
     from mmengine.config import Config
     from mmkd.cache import extract_teacher_features
+    from mmkd.datasets import set_data_root
+    from mmkd.datasets.embedded import generate_detection
+    data_root = generate_detection(str(tmp_path / 'shapes_coco'), num_train=8, num_val=1)
+    args = [*ARGS, f'data_root={data_root}']  # --cfg-options is last in ARGS
     cfg = Config.fromfile(osp.join(ROOT, CONFIG))
+    set_data_root(cfg, data_root)
     cfg.merge_from_dict({'train_dataloader.dataset.indices': 8, 'train_dataloader.num_workers': 0,
                          'train_dataloader.persistent_workers': False, 'model.teacher.ckpt': None,
                          'train_dataloader.dataset.pipeline.3.prob': 0.0})
     single = str(tmp_path / 'single')
-    old = os.getcwd()
-    os.chdir(ROOT)  # the config's data_root is relative to the checkout
-    try:
-        extract_teacher_features(cfg, single, shard_size=2, batch_size=2)
-    finally:
-        os.chdir(old)
+    extract_teacher_features(cfg, single, shard_size=2, batch_size=2)
 
     dist = str(tmp_path / 'dist')
     env = dict(os.environ, OMP_NUM_THREADS='1', MMKD_TEST_KILL_RANK='1')
     first = subprocess.run(
         [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2', f'--master_port={free_port()}',
-         '--master_addr=127.0.0.1', __file__, CONFIG, '--cache-dir', dist, '--launcher', 'pytorch', *ARGS],
+         '--master_addr=127.0.0.1', __file__, CONFIG, '--cache-dir', dist, '--launcher', 'pytorch', *args],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert first.returncode != 0 and 'exitcode: -9' in first.stdout + first.stderr, \
         (first.stdout + first.stderr)[-3000:]
@@ -115,7 +115,7 @@ def test_two_rank_extraction_equals_one_process_and_a_killed_rank_resumes(tmp_pa
 
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHON=sys.executable, PORT=str(free_port()))
     second = subprocess.run([osp.join(ROOT, 'tools', 'dist_extract_teacher_features.sh'), CONFIG, '2',
-                             '--cache-dir', dist, *ARGS], cwd=ROOT, env=env, capture_output=True, text=True,
+                             '--cache-dir', dist, *args], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=300)
     assert second.returncode == 0, (second.stdout + second.stderr)[-3000:]
     after = shard_files(dist)
