@@ -30,17 +30,17 @@ a novel text embedding can sit close to the projected features of all
 regions, and the base classes' scores then collapse although the base
 detector is intact. ``novel_scoring='split'`` keeps the base classes and the
 background on the softmax they were trained with (novel columns excluded)
-and gives the novel classes the foreground mass that head leaves, shared by
-a softmax over all class columns::
+and leaves the novel classes their scores of the joint softmax::
 
     p_b   = softmax(logits[base + bg])           # base classes and background, as trained
-    r     = softmax(logits[all classes])         # how the foreground splits among classes
-    p_n   = (1 - p_bg) * r_n                     # each novel class
-    probs = [p_b, p_n] / sum                     # renormalised (sum = 1 + (1 - p_bg) * sum_n r_n)
+    p_n   = softmax(logits[all columns])[n]      # each novel class, as in ViLD/OADP
+    probs = [p_b, p_n] / sum                     # renormalised (sum = 1 + sum_n p_n)
 
-so a novel column can at most halve a base score, never erase it, and the
-trained background still gates novel detections. ``'joint'`` is the single
-softmax of ViLD/OADP. The head returns log-probabilities for ``'split'``, so
+so a novel column can at most halve a base score, never erase it. The novel
+scores are not gated by the trained background: that head was trained to
+call novel objects background (their anchors are negatives), so gating would
+erase exactly the detections open-vocabulary evaluation looks for.
+``'joint'`` is the single softmax of ViLD/OADP. The head returns log-probabilities for ``'split'``, so
 mmdet's softmax (and the ViLD ensemble) sees exactly ``probs``.
 
 This module imports mmdet, which ``import mmkd`` does not (mmseg-only and
@@ -171,11 +171,8 @@ def split_novel_log_probs(logits: Tensor, novel_mask: Tensor) -> Tensor:
     """``log`` of the ``'split'`` probabilities (module docstring) of ``(N, C + 1)`` logits, background last;
     ``novel_mask`` is ``(C + 1,)`` bool (background never novel)."""
     logits = logits.float()
-    trained = logits.masked_fill(novel_mask, float('-inf')).softmax(-1)  # base + background
-    foreground_split = logits[:, :-1].softmax(-1)
-    novel = novel_mask[:-1]
-    probs = trained.clone()
-    probs[:, :-1][:, novel] = (1.0 - trained[:, -1:]) * foreground_split[:, novel]
+    probs = logits.masked_fill(novel_mask, float('-inf')).softmax(-1)  # base + background, as trained
+    probs = torch.where(novel_mask, logits.softmax(-1), probs)  # novel: the joint softmax
     probs = probs / probs.sum(-1, keepdim=True)
     return probs.clamp(min=torch.finfo(probs.dtype).tiny).log()
 

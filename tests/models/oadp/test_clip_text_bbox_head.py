@@ -44,8 +44,8 @@ def test_split_novel_scoring_keeps_the_trained_base_softmax():
     novel = torch.tensor([False, False, True, False])
     e = [math.exp(v) for v in (1.0, 0.0, 0.5)]
     trained = [v / sum(e) for v in e]                       # base 0, base 1, background
-    r2 = math.exp(5.0) / (math.exp(1.0) + 1 + math.exp(5.0))  # novel share of the foreground
-    raw = [trained[0], trained[1], (1 - trained[2]) * r2, trained[2]]
+    joint2 = math.exp(5.0) / sum(math.exp(v) for v in (1.0, 0.0, 5.0, 0.5))  # the novel column, joint softmax
+    raw = [trained[0], trained[1], joint2, trained[2]]
     expected = torch.tensor([[v / sum(raw) for v in raw]])
     torch.testing.assert_close(split_novel_log_probs(logits, novel).exp(), expected)
     joint = logits.softmax(-1)
