@@ -22,12 +22,12 @@ from mmkd.datasets.embedded import generate_street_domains  # noqa: E402
 from helpers import ROOT  # noqa: E402
 
 GKD = osp.join(ROOT, 'configs', 'gkd')
-# the densecontrast-teacher configs are their MAE twins with another checkpoint (tested below, not re-run)
-STAGE1 = sorted(p for p in glob.glob(osp.join(GKD, '*_street-synthetic.py')) if '_densecontrast-' not in p)
-STAGE1_DENSECONTRAST = sorted(glob.glob(osp.join(GKD, '*_densecontrast-*_street-*.py')))
-STAGE2 = sorted(p for p in glob.glob(osp.join(GKD, 'gkd_stage2-*_street-dg.py')) if '_densecontrast-' not in p)
+# the densebyol-teacher configs are their MAE twins with another checkpoint (tested below, not re-run)
+STAGE1 = sorted(p for p in glob.glob(osp.join(GKD, '*_street-synthetic.py')) if '_densebyol-' not in p)
+STAGE1_DENSEBYOL = sorted(glob.glob(osp.join(GKD, '*_densebyol-*_street-*.py')))
+STAGE2 = sorted(p for p in glob.glob(osp.join(GKD, 'gkd_stage2-*_street-dg.py')) if '_densebyol-' not in p)
 TEACHER = osp.join(ROOT, 'configs', 'foundation', 'mae-vit-e192-d6_adamw-600i_street-all.py')
-TEACHER_DENSECONTRAST = osp.join(ROOT, 'configs', 'foundation', 'densecontrast-vit-e192-d6_adamw-360i_street-all.py')
+TEACHER_DENSEBYOL = osp.join(ROOT, 'configs', 'foundation', 'densebyol-vit-e192-d6_adamw-400i_street-all.py')
 
 pytestmark = pytest.mark.slow
 
@@ -116,19 +116,19 @@ def test_teacher_pretraining_two_iterations(dg_root, tmp_path):
     assert len(hook.outputs) == 2 and all(o['loss_mae'] > 0 for o in hook.outputs)
 
 
-def test_densecontrast_teacher_pretraining_two_iterations(dg_root, tmp_path):
-    runner, hook = two_iterations(TEACHER_DENSECONTRAST, dg_root, tmp_path)
+def test_densebyol_teacher_pretraining_two_iterations(dg_root, tmp_path):
+    runner, hook = two_iterations(TEACHER_DENSEBYOL, dg_root, tmp_path)
     assert len(hook.outputs) == 2
-    assert all(o['loss_dense'] > 0 and o['loss_global'] > 0 for o in hook.outputs)
+    assert all(0 < o['loss_dense'] <= 4 for o in hook.outputs)
     batch = next(iter(runner.train_dataloader))
     assert batch['inputs'][0].shape[0] == 6  # image + the same frame in another style
 
 
-@pytest.mark.parametrize('path', STAGE1_DENSECONTRAST, ids=osp.basename)
-def test_densecontrast_configs_are_their_mae_twins_with_the_new_teacher(path):
+@pytest.mark.parametrize('path', STAGE1_DENSEBYOL, ids=osp.basename)
+def test_densebyol_configs_are_their_mae_twins_with_the_new_teacher(path):
     cfg = Config.fromfile(path)
-    twin = Config.fromfile(path.replace('_densecontrast-', '_mae-'))
-    checkpoint = 'work_dirs/densecontrast-vit-e192-d6_adamw-360i_street-all/iter_360.pth'
+    twin = Config.fromfile(path.replace('_densebyol-', '_mae-'))
+    checkpoint = 'work_dirs/densebyol-vit-e192-d6_adamw-400i_street-all/iter_400.pth'
     if 'backbone' in cfg.model:  # stage 2, the teacher row
         assert cfg.model.backbone.ckpt == checkpoint
         cfg.model.backbone.ckpt = twin.model.backbone.ckpt
@@ -136,7 +136,7 @@ def test_densecontrast_configs_are_their_mae_twins_with_the_new_teacher(path):
         assert cfg.model.teacher.checkpoint == checkpoint
         cfg.model.teacher.checkpoint = twin.model.teacher.checkpoint
         if cfg.model.get('teacher_cache'):
-            assert 'densecontrast' in cfg.model.teacher_cache.cache_dir
+            assert 'densebyol' in cfg.model.teacher_cache.cache_dir
             cfg.model.teacher_cache = twin.model.teacher_cache
     assert cfg.model.to_dict() == twin.model.to_dict()
     assert cfg.train_cfg == twin.train_cfg and cfg.train_dataloader.to_dict() == twin.train_dataloader.to_dict()
