@@ -25,9 +25,11 @@ GKD = osp.join(ROOT, 'configs', 'gkd')
 # the densebyol-teacher configs are their MAE twins with another checkpoint (tested below, not re-run)
 STAGE1 = sorted(p for p in glob.glob(osp.join(GKD, '*_street-synthetic.py')) if '_densebyol-' not in p)
 STAGE1_DENSEBYOL = sorted(glob.glob(osp.join(GKD, '*_densebyol-*_street-*.py')))
+TEACHERS_DENSEBYOL = {'densebyol-vit-e192-d6': 'work_dirs/densebyol-vit-e192-d6_adamw-400i_street-all/iter_400.pth',
+                      'densebyol-twins-vit-e192-d6':
+                      'work_dirs/densebyol-twins-vit-e192-d6_adamw-400i_street-all/iter_400.pth'}
 STAGE2 = sorted(p for p in glob.glob(osp.join(GKD, 'gkd_stage2-*_street-dg.py')) if '_densebyol-' not in p)
 TEACHER = osp.join(ROOT, 'configs', 'foundation', 'mae-vit-e192-d6_adamw-600i_street-all.py')
-TEACHER_DENSEBYOL = osp.join(ROOT, 'configs', 'foundation', 'densebyol-vit-e192-d6_adamw-400i_street-all.py')
 
 pytestmark = pytest.mark.slow
 
@@ -116,8 +118,9 @@ def test_teacher_pretraining_two_iterations(dg_root, tmp_path):
     assert len(hook.outputs) == 2 and all(o['loss_mae'] > 0 for o in hook.outputs)
 
 
-def test_densebyol_teacher_pretraining_two_iterations(dg_root, tmp_path):
-    runner, hook = two_iterations(TEACHER_DENSEBYOL, dg_root, tmp_path)
+@pytest.mark.parametrize('name', ['densebyol-vit-e192-d6_adamw-400i', 'densebyol-twins-vit-e192-d6_adamw-400i'])
+def test_densebyol_teacher_pretraining_two_iterations(name, dg_root, tmp_path):
+    runner, hook = two_iterations(osp.join(ROOT, 'configs', 'foundation', f'{name}_street-all.py'), dg_root, tmp_path)
     assert len(hook.outputs) == 2
     assert all(0 < o['loss_dense'] <= 4 for o in hook.outputs)
     batch = next(iter(runner.train_dataloader))
@@ -127,8 +130,9 @@ def test_densebyol_teacher_pretraining_two_iterations(dg_root, tmp_path):
 @pytest.mark.parametrize('path', STAGE1_DENSEBYOL, ids=osp.basename)
 def test_densebyol_configs_are_their_mae_twins_with_the_new_teacher(path):
     cfg = Config.fromfile(path)
-    twin = Config.fromfile(path.replace('_densebyol-', '_mae-'))
-    checkpoint = 'work_dirs/densebyol-vit-e192-d6_adamw-400i_street-all/iter_400.pth'
+    teacher = next(t for t in sorted(TEACHERS_DENSEBYOL, key=len, reverse=True) if f'_{t}_' in path)
+    checkpoint = TEACHERS_DENSEBYOL[teacher]
+    twin = Config.fromfile(path.replace(f'_{teacher}_', '_mae-vit-e192-d6_'))
     if 'backbone' in cfg.model:  # stage 2, the teacher row
         assert cfg.model.backbone.ckpt == checkpoint
         cfg.model.backbone.ckpt = twin.model.backbone.ckpt
