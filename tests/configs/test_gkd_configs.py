@@ -22,8 +22,13 @@ from mmkd.datasets.embedded import generate_street_domains  # noqa: E402
 from helpers import ROOT  # noqa: E402
 
 GKD = osp.join(ROOT, 'configs', 'gkd')
-STAGE1 = sorted(p for p in glob.glob(osp.join(GKD, '*_street-synthetic.py')))
-STAGE2 = sorted(glob.glob(osp.join(GKD, 'gkd_stage2-*_street-dg.py')))
+# the densebyol-teacher configs are their MAE twins with another checkpoint (tested below, not re-run)
+STAGE1 = sorted(p for p in glob.glob(osp.join(GKD, '*_street-synthetic.py')) if '_densebyol-' not in p)
+STAGE1_DENSEBYOL = sorted(glob.glob(osp.join(GKD, '*_densebyol-*_street-*.py')))
+TEACHERS_DENSEBYOL = {'densebyol-vit-e192-d6': 'work_dirs/densebyol-vit-e192-d6_adamw-400i_street-all/iter_400.pth',
+                      'densebyol-twins-vit-e192-d6':
+                      'work_dirs/densebyol-twins-vit-e192-d6_adamw-400i_street-all/iter_400.pth'}
+STAGE2 = sorted(p for p in glob.glob(osp.join(GKD, 'gkd_stage2-*_street-dg.py')) if '_densebyol-' not in p)
 TEACHER = osp.join(ROOT, 'configs', 'foundation', 'mae-vit-e192-d6_adamw-600i_street-all.py')
 
 pytestmark = pytest.mark.slow
@@ -53,6 +58,8 @@ def two_iterations(path, root, work_dir, evaluate=False):
     cfg = Config.fromfile(path)
     if 'teacher' in cfg.model:
         cfg.model.teacher.checkpoint = None
+    if cfg.model.get('init_ckpt'):
+        cfg.model.init_ckpt = None  # a teacher pre-training that starts from another run
     if cfg.model.get('teacher_cache'):
         cfg.model.teacher_cache = None
     if cfg.model.get('backbone', {}).get('ckpt'):
@@ -109,6 +116,34 @@ def test_stage2_two_iterations_and_evaluation(path, dg_root, tmp_path):
 def test_teacher_pretraining_two_iterations(dg_root, tmp_path):
     runner, hook = two_iterations(TEACHER, dg_root, tmp_path)
     assert len(hook.outputs) == 2 and all(o['loss_mae'] > 0 for o in hook.outputs)
+
+
+@pytest.mark.parametrize('name', ['densebyol-vit-e192-d6_adamw-400i', 'densebyol-twins-vit-e192-d6_adamw-400i'])
+def test_densebyol_teacher_pretraining_two_iterations(name, dg_root, tmp_path):
+    runner, hook = two_iterations(osp.join(ROOT, 'configs', 'foundation', f'{name}_street-all.py'), dg_root, tmp_path)
+    assert len(hook.outputs) == 2
+    assert all(0 < o['loss_dense'] <= 4 for o in hook.outputs)
+    batch = next(iter(runner.train_dataloader))
+    assert batch['inputs'][0].shape[0] == 6  # image + the same frame in another style
+
+
+@pytest.mark.parametrize('path', STAGE1_DENSEBYOL, ids=osp.basename)
+def test_densebyol_configs_are_their_mae_twins_with_the_new_teacher(path):
+    cfg = Config.fromfile(path)
+    teacher = next(t for t in sorted(TEACHERS_DENSEBYOL, key=len, reverse=True) if f'_{t}_' in path)
+    checkpoint = TEACHERS_DENSEBYOL[teacher]
+    twin = Config.fromfile(path.replace(f'_{teacher}_', '_mae-vit-e192-d6_'))
+    if 'backbone' in cfg.model:  # stage 2, the teacher row
+        assert cfg.model.backbone.ckpt == checkpoint
+        cfg.model.backbone.ckpt = twin.model.backbone.ckpt
+    else:
+        assert cfg.model.teacher.checkpoint == checkpoint
+        cfg.model.teacher.checkpoint = twin.model.teacher.checkpoint
+        if cfg.model.get('teacher_cache'):
+            assert 'densebyol' in cfg.model.teacher_cache.cache_dir
+            cfg.model.teacher_cache = twin.model.teacher_cache
+    assert cfg.model.to_dict() == twin.model.to_dict()
+    assert cfg.train_cfg == twin.train_cfg and cfg.train_dataloader.to_dict() == twin.train_dataloader.to_dict()
 
 
 def test_train_stages_runs_both_stages_and_resumes(dg_root, tmp_path):

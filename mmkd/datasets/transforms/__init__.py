@@ -1,4 +1,5 @@
 from .pack_cls_inputs import PackClsInputs
 from .paired_points import LoadPairedPoints, PackPairedPoints, ReplayPointsAugmentation
+from .style_twin import LoadStyleTwin
 
-__all__ = ['LoadPairedPoints', 'PackClsInputs', 'PackPairedPoints', 'ReplayPointsAugmentation']
+__all__ = ['LoadPairedPoints', 'LoadStyleTwin', 'PackClsInputs', 'PackPairedPoints', 'ReplayPointsAugmentation']
