@@ -84,8 +84,7 @@ def main(argv=None) -> str:
             batch_size=args.batch_size, verify_hashes=not args.no_verify_hashes,
             allow_unrecorded_random=args.allow_unrecorded_augmentation, allow_over_budget=args.ignore_budget)
     except BaseException:
-        if dist.is_initialized():  # no barrier: the other ranks may never reach one
-            dist.destroy_process_group()
+        release_distributed(wait=False)  # the other ranks may never reach a barrier
         raise
     release_distributed()  # a live gloo group at exit can abort the process (SIGABRT)
     return result

@@ -45,14 +45,17 @@ def prepare_cpu_distributed(cfg: Config) -> bool:
     return True
 
 
-def release_distributed() -> None:
+def release_distributed(wait: bool = True) -> None:
     """Tear the process group down at the end of a distributed run.
 
     A process that exits with a live gloo group can abort in the group's
     background threads ("terminate called without an active exception",
     SIGABRT), which torchrun reports as a failed run although training
-    finished. A barrier first, so no rank leaves while another still talks.
+    finished. ``wait``: a barrier first, so no rank leaves while another
+    still talks; pass ``False`` on an error path, where the other ranks may
+    never reach the barrier.
     """
     if dist.is_available() and dist.is_initialized():
-        dist.barrier()
+        if wait:
+            dist.barrier()
         dist.destroy_process_group()

@@ -61,3 +61,6 @@ def test_release_tears_down_the_process_group_and_is_a_no_op_without_one(tmp_pat
     assert dist.is_initialized()
     distributed.release_distributed()
     assert not dist.is_initialized()
+    dist.init_process_group('gloo', init_method=f'file://{tmp_path}/rendezvous2', rank=0, world_size=1)
+    distributed.release_distributed(wait=False)  # the error path: no barrier
+    assert not dist.is_initialized()
