@@ -50,9 +50,10 @@ def click_count(kind: str) -> Optional[int]:
 def check_prompt_types(prompt_types: Sequence[str], arg: str, allow_clicks: bool = False) -> tuple:
     """``prompt_types`` as a tuple, or ``ValueError`` naming ``arg`` unless a non-empty subset of ``PROMPT_TYPES``
     (plus ``'clicks<N>'`` kinds with ``allow_clicks``: evaluation only)."""
-    bad = [] if isinstance(prompt_types, str) or not prompt_types else [
-        k for k in prompt_types if k not in PROMPT_TYPES and not (allow_clicks and click_count(k))]
-    if isinstance(prompt_types, str) or not prompt_types or bad:
+    def known_kind(kind) -> bool:
+        return kind in PROMPT_TYPES or bool(allow_clicks and click_count(kind))
+
+    if isinstance(prompt_types, str) or not prompt_types or not all(map(known_kind, prompt_types)):
         known = PROMPT_TYPES + (("'clicks<N>' (N >= 1)",) if allow_clicks else ())
         raise ValueError(f'{arg} must be a non-empty list of {known}, got {prompt_types!r}')
     return tuple(prompt_types)
