@@ -1,4 +1,5 @@
 """tools/analysis/cka.py writes the CKA table and heatmap; run_ofa_grid.py plans the grid."""
+import pytest
 import torch
 
 from helpers import REPO_ROOT, load_tool
@@ -42,3 +43,30 @@ def test_grid_plan(capsys):
     assert len(ofa) == 1 and 'resnet18_adamw-30e_shapes-cls/seed1/epoch_30.pth' in ofa[0]
     for config in {line.split(': ')[1].split(' -> ')[0] for line in lines[1:]}:
         assert (REPO_ROOT / config).is_file(), config
+
+
+def test_grid_plan_of_the_token_students_on_30_epochs(capsys):
+    grid = load_tool('analysis/run_ofa_grid')
+    grid.main(['--epochs', '30', '--dry-run'])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith('22 runs')  # the ResNet-18 teacher x 2 seeds + 2 token pairs x 5 students x 2 seeds
+    students = [line for line in lines[1:] if 'resnet18_adamw-30e_shapes-cls seed' not in line]
+    assert len(students) == 20
+    for line in students:
+        config = line.split(': ')[1].split(' -> ')[0]
+        assert config.endswith('_adamw-30e_shapes-cls.py') and (REPO_ROOT / config).is_file(), config
+        assert 'work_dirs/ofa_grid_30e/' in line
+    with pytest.raises(SystemExit, match='no 30-epoch configs for swin-w48_resnet18-w32'):
+        grid.main(['--epochs', '30', '--pairs', 'swin-w48_resnet18-w32', '--dry-run'])
+
+
+def test_30_epoch_configs_change_only_the_schedule():
+    from mmengine.config import Config
+    for ten in sorted(REPO_ROOT.glob('configs/*/*_resnet18_*-e*_adamw-10e_shapes-cls.py')) + \
+            [REPO_ROOT / f'configs/classification/{s}_adamw-10e_shapes-cls.py' for s in ('deit-e64-d4', 'resmlp-e96-b4')]:
+        short, long = Config.fromfile(str(ten)), Config.fromfile(str(ten).replace('-10e_', '-30e_'))
+        assert long.train_cfg.max_epochs == 30 and long.train_cfg.val_interval == 30
+        assert long.param_scheduler[0] == short.param_scheduler[0]  # the same warm-up
+        assert long.param_scheduler[1].end == long.param_scheduler[1].T_max == 30
+        for key in ('model', 'train_dataloader', 'optim_wrapper', 'custom_hooks'):
+            assert long.get(key) == short.get(key), (ten.name, key)

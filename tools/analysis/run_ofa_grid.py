@@ -13,6 +13,8 @@ top-1 table (mean over seeds, and each seed) is printed and written to
 student alone) to ``<out>/cka_<pair>.png``.
 
 ``python tools/analysis/run_ofa_grid.py`` (everything: 34 runs, ~1.5 h on 2 shared cores)
+``python tools/analysis/run_ofa_grid.py --epochs 30 --pairs resnet18_deit-e64-d4 resnet18_resmlp-e96-b4 --teacher-seed 0``
+(the token students on 30 epochs, where the student alone converges; work dirs under ``work_dirs/ofa_grid_30e``)
 ``python tools/analysis/run_ofa_grid.py --pairs swin-w48_resnet18-w32 --seeds 0 --dry-run``
 """
 import argparse
@@ -29,18 +31,20 @@ TEACHERS = {  # teacher config -> final epoch (its checkpoint is epoch_<n>.pth)
     'swin-w48_adamw-100e_shapes-cls': 100,
     'resnet18_adamw-30e_shapes-cls': 30,
 }
-PAIRS = {  # name -> (teacher config, student-alone config)
-    'swin-w48_resnet18-w32': ('swin-w48_adamw-100e_shapes-cls', 'resnet18-w32_adamw-10e_shapes-cls'),
-    'resnet18_deit-e64-d4': ('resnet18_adamw-30e_shapes-cls', 'deit-e64-d4_adamw-10e_shapes-cls'),
-    'resnet18_resmlp-e96-b4': ('resnet18_adamw-30e_shapes-cls', 'resmlp-e96-b4_adamw-10e_shapes-cls'),
+PAIRS = {  # name -> (teacher config, student-alone config at {epochs} epochs)
+    'swin-w48_resnet18-w32': ('swin-w48_adamw-100e_shapes-cls', 'resnet18-w32_adamw-{epochs}e_shapes-cls'),
+    'resnet18_deit-e64-d4': ('resnet18_adamw-30e_shapes-cls', 'deit-e64-d4_adamw-{epochs}e_shapes-cls'),
+    'resnet18_resmlp-e96-b4': ('resnet18_adamw-30e_shapes-cls', 'resmlp-e96-b4_adamw-{epochs}e_shapes-cls'),
 }
-METHODS = {  # column -> config of a pair (None: the student alone)
+METHODS = {  # column -> config of a pair at {epochs} epochs (None: the student alone)
     'student alone': None,
-    'KD': 'kd/kd_logits_{pair}_adamw-10e_shapes-cls.py',
-    'DKD': 'dkd/dkd_logits_{pair}_adamw-10e_shapes-cls.py',
-    'FitNet': 'fitnet/fitnet_stages_{pair}_adamw-10e_shapes-cls.py',
-    'OFA': 'ofa_kd/ofa-kd_branches_{pair}_adamw-10e_shapes-cls.py',
+    'KD': 'kd/kd_logits_{pair}_adamw-{epochs}e_shapes-cls.py',
+    'DKD': 'dkd/dkd_logits_{pair}_adamw-{epochs}e_shapes-cls.py',
+    'FitNet': 'fitnet/fitnet_stages_{pair}_adamw-{epochs}e_shapes-cls.py',
+    'OFA': 'ofa_kd/ofa-kd_branches_{pair}_adamw-{epochs}e_shapes-cls.py',
 }
+# student schedules with configs for every method: 10 epochs for all pairs, 30 for the token students
+EPOCHS = {10: list(PAIRS), 30: ['resnet18_deit-e64-d4', 'resnet18_resmlp-e96-b4']}
 # seconds per run measured with 1 thread on 2 cores shared with another training
 # (mmengine overhead included); only used for the time estimate printed first
 SECONDS = {'swin-w48_adamw-100e_shapes-cls': 780, 'resnet18_adamw-30e_shapes-cls': 340,
@@ -51,14 +55,17 @@ SECONDS = {'swin-w48_adamw-100e_shapes-cls': 780, 'resnet18_adamw-30e_shapes-cls
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--pairs', nargs='+', default=list(PAIRS), choices=list(PAIRS))
+    parser.add_argument('--pairs', nargs='+', default=None, choices=list(PAIRS),
+                        help='default: every pair with configs for --epochs')
     parser.add_argument('--methods', nargs='+', default=list(METHODS), choices=list(METHODS))
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1])
     parser.add_argument('--teacher-seed', type=int, default=None,
                         help='one teacher per family, trained with this seed, for every student seed '
                         '(default: teacher seed k for student seed k)')
-    parser.add_argument('--out', default='work_dirs/ofa_grid',
-                        help='work dirs and results (default work_dirs/ofa_grid)')
+    parser.add_argument('--epochs', type=int, default=10, choices=sorted(EPOCHS),
+                        help='the students\' schedule (default 10; 30 for the token students)')
+    parser.add_argument('--out', default=None,
+                        help='work dirs and results (default work_dirs/ofa_grid, work_dirs/ofa_grid_30e for --epochs 30)')
     parser.add_argument('--threads', type=int, default=None,
                         help='OMP_NUM_THREADS of each run (use 1 when the cores are shared: '
                         'two OpenMP processes on 2 cores slow each other down many times over)')
@@ -92,16 +99,16 @@ def plan(args):
             for method in args.methods:
                 options = [f'randomness.seed={seed}']
                 if METHODS[method] is None:
-                    config = f'configs/classification/{PAIRS[pair][1]}.py'
+                    config = f'configs/classification/{PAIRS[pair][1].format(epochs=args.epochs)}.py'
                 else:
-                    config = 'configs/' + METHODS[method].format(pair=pair)
+                    config = 'configs/' + METHODS[method].format(pair=pair, epochs=args.epochs)
                     options.append(f'model.teacher.ckpt={ckpt}')
                 runs.append(GridRun((pair, method, seed), config,
                                     osp.join(args.out, pair, method.replace(' ', '-'), f'seed{seed}'), options))
     return runs
 
 
-def estimate(runs) -> float:
+def estimate(runs, epochs: int) -> float:
     total = 0.0
     for run in runs:
         key = run.key
@@ -110,7 +117,7 @@ def estimate(runs) -> float:
             continue
         pair, method, _ = key
         kind = {'student alone': 'alone', 'FitNet': 'FitNet', 'OFA': 'OFA'}.get(method, 'logits')
-        total += SECONDS[pair][kind]
+        total += SECONDS[pair][kind] * epochs / 10
     return total
 
 
@@ -128,10 +135,16 @@ def table(results, args) -> str:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    args.pairs = args.pairs or EPOCHS[args.epochs]
+    missing = [pair for pair in args.pairs if pair not in EPOCHS[args.epochs]]
+    if missing:
+        raise SystemExit(f'--epochs {args.epochs}: no {args.epochs}-epoch configs for {", ".join(missing)} '
+                         f'(pairs with them: {", ".join(EPOCHS[args.epochs])})')
+    args.out = args.out or ('work_dirs/ofa_grid' if args.epochs == 10 else f'work_dirs/ofa_grid_{args.epochs}e')
     # runs start in the repository root; paths given relative to the caller stay valid
     args.out, args.data_root = osp.abspath(args.out), osp.abspath(args.data_root)
     runs = plan(args)
-    print(f'{len(runs)} runs, about {estimate(runs) / 60:.0f} min at the measured speed (1 thread, shared cores)')
+    print(f'{len(runs)} runs, about {estimate(runs, args.epochs) / 60:.0f} min at the measured speed (1 thread, shared cores)')
     if args.dry_run:
         print_plan(runs)
         return
@@ -144,9 +157,9 @@ def main(argv=None) -> None:
         teacher = PAIRS[pair][0]
         out = osp.join(args.out, f'cka_{pair}.png')
         subprocess.check_call([
-            sys.executable, 'tools/analysis/cka.py', 'configs/' + METHODS['OFA'].format(pair=pair),
+            sys.executable, 'tools/analysis/cka.py', 'configs/' + METHODS['OFA'].format(pair=pair, epochs=args.epochs),
             '--teacher-ckpt', teacher_ckpt(args, teacher, seed),
-            '--student-ckpt', osp.join(args.out, pair, 'student-alone', f'seed{seed}', 'epoch_10.pth'),
+            '--student-ckpt', osp.join(args.out, pair, 'student-alone', f'seed{seed}', f'epoch_{args.epochs}.pth'),
             '--data-root', args.data_root, '--num-batches', '4', '--out', out], cwd=ROOT)
 
 
