@@ -133,3 +133,23 @@ def write_report(text: str, out_dir: str) -> str:
     path = osp.join(out_dir, 'results.md')
     atomic_write_bytes((text + '\n').encode(), path)
     return path
+
+
+def replace_marked_blocks(path: str, blocks: Dict[str, str]) -> None:
+    """Put each ``blocks[name]`` between ``<!-- grid:<name>:start -->`` and ``<!-- grid:<name>:end -->`` in ``path``.
+
+    A README keeps one marked block per grid pair, so a grid run over some
+    pairs regenerates their tables and leaves the others (and every line
+    outside the markers) as they are. The file is rewritten atomically.
+    """
+    with open(path, encoding='utf-8') as f:
+        text = f.read()
+    for name, block in blocks.items():
+        start, end = f'<!-- grid:{name}:start -->', f'<!-- grid:{name}:end -->'
+        if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
+            raise KeyError(f'{path} needs exactly one {start} ... {end} pair (in that order) around the '
+                           f'{name!r} table; add the two lines where the table belongs')
+        head, rest = text.split(start)
+        _, tail = rest.split(end)
+        text = f'{head}{start}\n{block.strip()}\n{end}{tail}'
+    atomic_write_bytes(text.encode('utf-8'), path)

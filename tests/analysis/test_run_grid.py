@@ -83,3 +83,35 @@ def test_write_report_prints_and_writes_the_table(tmp_path, capsys):
     path = write_report('| row | mean |\n|---|---|', str(tmp_path))
     assert Path(path).read_text() == '| row | mean |\n|---|---|\n'
     assert '| row | mean |' in capsys.readouterr().out
+
+
+def test_readme_blocks_are_replaced_pair_by_pair(tmp_path):
+    from mmkd.analysis.run_grid import replace_marked_blocks
+    readme = tmp_path / 'README.md'
+    readme.write_text('intro\n<!-- grid:a:start -->\nold a\n<!-- grid:a:end -->\nmiddle\n'
+                      '<!-- grid:b:start -->\nold b\n<!-- grid:b:end -->\nend\n')
+    replace_marked_blocks(str(readme), {'b': '| new | b |\n'})
+    assert readme.read_text() == ('intro\n<!-- grid:a:start -->\nold a\n<!-- grid:a:end -->\nmiddle\n'
+                                  '<!-- grid:b:start -->\n| new | b |\n<!-- grid:b:end -->\nend\n')
+    with pytest.raises(KeyError, match=r'README.md needs exactly one <!-- grid:c:start -->'):
+        replace_marked_blocks(str(readme), {'c': 'x'})
+
+
+def test_dense_grid_report_writes_the_pair_table_into_the_readme(tmp_path, capsys):
+    grid = load_tool('analysis/run_dense_grid')
+    out = tmp_path / 'grid'
+    for folder, value in (('teacher/seed0', 0.6), ('student-alone/seed0', 0.4), ('student-alone/seed1', 0.5),
+                          ('CWD/seed0', 0.5), ('CWD/seed1', 0.6)):
+        (out / 'deeplabv3' / folder).mkdir(parents=True)
+        (out / 'deeplabv3' / folder / 'result.json').write_text(json.dumps({'value': value}))
+    readme = tmp_path / 'README.md'
+    readme.write_text('<!-- grid:retinanet:start -->\nkept\n<!-- grid:retinanet:end -->\n'
+                      '<!-- grid:deeplabv3:start -->\nold\n<!-- grid:deeplabv3:end -->\n')
+    grid.main(['--pairs', 'retinanet', 'deeplabv3', '--methods', 'student alone', 'CWD', '--out', str(out),
+               '--report', '--readme', str(readme)])
+    text = readme.read_text()
+    assert 'kept' in text and 'old' not in text  # retinanet has no finished run: its block stays
+    assert '### DeepLabV3 R50-w16 -> DeepLabV3 R18-w8 (segmentation, mIoU)' in text
+    assert '| CWD | 0.55 ± 0.05 (0.5, 0.6) | +0.10 |' in text
+    with pytest.raises(SystemExit, match='no such file'):
+        grid.main(['--pairs', 'deeplabv3', '--report', '--readme', str(tmp_path / 'missing.md')])
