@@ -37,3 +37,18 @@ def test_mismatched_shapes_and_single_frames_are_refused():
         same_place_cosine(torch.zeros(1, 2, 2, 2), torch.zeros(1, 3, 2, 2))
     with pytest.raises(ValueError, match='at least 2 frames'):
         style_invariance(torch.zeros(1, 2, 2, 2), torch.zeros(1, 2, 2, 2))
+
+
+def test_centring_removes_the_common_offset_but_keeps_a_style_shift():
+    torch.manual_seed(0)
+    pattern = torch.randn(4, 8, 3, 3)
+    source = pattern + 10.0  # a large offset shared by every frame (as ReLU features have)
+    unrelated = torch.randn(4, 8, 3, 3) + 10.0
+    raw = style_invariance(source, unrelated, centre=False)
+    assert raw['same'] > 0.95  # the offset alone makes unrelated frames look alike
+    centred = style_invariance(source, unrelated)
+    assert abs(centred['same']) < 0.3
+    # a style that shifts every feature by the same vector: centred by the source mean, the shift counts
+    shifted = style_invariance(source, source + 3.0 * torch.ones(1, 8, 1, 1))
+    assert shifted['same'] < 0.5
+    assert style_invariance(source, source.clone())['same'] == pytest.approx(1.0)

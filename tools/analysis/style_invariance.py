@@ -10,7 +10,8 @@ rendering the same frames under the same file names. For the first
 ``--frames`` frames, every level of ``model.extract_feat`` is computed in the
 source and in each target domain, and the place-wise cosine similarity is
 printed (``mmkd/analysis/style_invariance.py``): same frame, and in brackets
-another frame (the level that position and style alone give). The backbone
+another frame (the level that position and style alone give), on features
+centred by the source domain's mean (``--no-centre``: raw). The backbone
 comes from the config (its ``ckpt``; none: random weights); ``--checkpoint``
 loads a whole trained segmentor instead.
 """
@@ -40,6 +41,8 @@ def parse_args(argv=None):
     parser.add_argument('--checkpoint', help='a trained segmentor checkpoint (default: the config\'s weights)')
     parser.add_argument('--frames', type=int, default=16, help='frames per domain (default 16)')
     parser.add_argument('--data-root', help='read the domains from another copy of the data set')
+    parser.add_argument('--no-centre', action='store_true',
+                        help='raw cosines (default: features centred by the source domain\'s mean feature)')
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction, help='override config keys')
     return parser.parse_args(argv)
 
@@ -102,10 +105,11 @@ def main(argv=None) -> Dict[str, List[dict]]:
         if target_names != names:
             raise ValueError(f'the val frames of {source!r} and {target!r} differ (e.g. {names[0]!r} vs '
                              f'{target_names[0]!r}): the domains must render the same frames under the same names')
-        results[target] = [style_invariance(s, t) for s, t in zip(source_feats, target_feats)]
+        results[target] = [style_invariance(s, t, centre=not args.no_centre)
+                           for s, t in zip(source_feats, target_feats)]
 
     print(f'place-wise cosine similarity to the source domain {source!r}, same frame (another frame), '
-          f'{args.frames} val frames')
+          f'{args.frames} val frames, ' + ('raw features' if args.no_centre else 'centred by the source mean'))
     header = ['level'] + list(targets)
     print('| ' + ' | '.join(header) + ' |\n|' + '---|' * len(header))
     for level in range(len(source_feats)):
