@@ -58,8 +58,8 @@ def test_dense_grid_plan_covers_every_method_config(capsys):
     grid = load_tool('analysis/run_dense_grid')
     grid.main(['--dry-run'])
     lines = capsys.readouterr().out.splitlines()
-    # 3 teachers + seeds x (alone + methods): retinanet 11 methods, faster-rcnn 2, deeplabv3 7
-    assert lines[0] == f'{3 + 2 * (12 + 3 + 8)} runs'
+    # 3 teachers + seeds x (alone + methods): retinanet 11 methods, faster-rcnn 2, deeplabv3 8
+    assert lines[0] == f'{3 + 2 * (12 + 3 + 9)} runs'
     acam = [line for line in lines if 'faster-rcnn ACAM-KD seed 1' in line]
     assert len(acam) == 1 and 'faster-rcnn/teacher/seed0/epoch_12.pth' in acam[0]
     for config in {line.split(': ')[1].split(' -> ')[0] for line in lines[1:]}:

@@ -66,6 +66,7 @@ PAIRS = {  # name -> teacher config, its last epoch, student-alone config, task,
             'MGD alpha 5e-6': f'mgd/mgd_c5-alpha-5e-6_{DLV3}.py',
             'FGD': f'fgd/fgd_c5_{DLV3}.py',
             'ACAM-KD': f'acam_kd/acam-kd_c5_{DLV3}.py',
+            'ACAM-KD alpha 1e-4': f'acam_kd/acam-kd_c5-alpha-1e-4_{DLV3}.py',
         }),
 }
 ALL_METHODS = ['student alone'] + list(dict.fromkeys(m for p in PAIRS.values() for m in p['methods']))
