@@ -177,3 +177,19 @@ def test_paper_ov_coco_config_builds(tmp_path):
 
 def test_every_oadp_config_is_tested():
     assert set(glob.glob(osp.join(ROOT, 'configs', 'oadp', '*.py'))) == set(CONFIG.values()) | {PAPER}
+
+
+
+def test_embedded_rows_score_novel_classes_split_and_the_paper_config_joint():
+    """The embedded rows collapse under the joint softmax on some seeds (README); the paper's stays ViLD's."""
+    import inspect
+
+    from mmkd.models.builder import load_model_cfg
+    from mmkd.models.oadp.text_bbox_head import CLIPTextShared2FCBBoxHead
+    default = inspect.signature(CLIPTextShared2FCBBoxHead).parameters['novel_scoring'].default
+    assert default == 'joint'
+    for path in list(CONFIG.values()) + [PAPER]:
+        model = Config.fromfile(path).model
+        detector = load_model_cfg(model.student, 'student') if 'student' in model else model
+        scoring = detector.roi_head.bbox_head.get('novel_scoring', default)
+        assert scoring == ('joint' if path == PAPER else 'split'), path
