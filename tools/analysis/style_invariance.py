@@ -59,21 +59,16 @@ def domain_datasets(cfg: Config) -> Dict[str, dict]:
     return dict(zip(domains, parts))
 
 
-def frame_name(path: str, domain: str) -> str:
-    """The frame's name without the domain folder: the same frame in every domain has the same name."""
-    return osp.relpath(path, start=path[:path.index(f'{domain}/') + len(domain)]) \
-        if f'{domain}/' in path else osp.basename(path)
-
-
 @torch.no_grad()
 def domain_features(model, dataset_cfg: dict, domain: str, frames: int):
     dataset = DATASETS.build(dataset_cfg)
+    image_dir = osp.join(dataset_cfg['data_root'], dataset_cfg['data_prefix']['img_path'])
     if len(dataset) < frames:
-        raise ValueError(f'domain {domain!r} has {len(dataset)} val images under '
-                         f'{dataset_cfg["data_root"]}{dataset_cfg["data_prefix"]["img_path"]}, '
+        raise ValueError(f'domain {domain!r} has {len(dataset)} val images under {image_dir}, '
                          f'fewer than --frames {frames}')
     samples = [dataset[i] for i in range(frames)]
-    names = [frame_name(s['data_samples'].img_path, domain) for s in samples]
+    # the frame's name below the domain's image folder: the same frame has the same name in every domain
+    names = [osp.relpath(s['data_samples'].img_path, image_dir) for s in samples]
     data = model.data_preprocessor(pseudo_collate(samples), False)
     feats = model.extract_feat(data['inputs'])
     return names, [f.float() for f in (feats if isinstance(feats, (list, tuple)) else [feats])]
