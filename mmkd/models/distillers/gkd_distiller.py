@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from typing import Dict, Optional
 
+from torch import nn
+
 from mmkd.registry import MODELS
 from .configurable_distiller import ConfigurableDistiller
 
@@ -79,3 +81,15 @@ class GKDDistiller(ConfigurableDistiller):
                        for name, (_, head_name, part, recorder) in terms.items()}
         super().__init__(student_recorders=student_recorders, teacher_recorders=teacher_recorders,
                          connectors=connectors, losses=losses, loss_inputs=loss_inputs, init_cfg=init_cfg)
+
+    def prepare(self, models: Dict[str, nn.Module]) -> None:
+        """Refuse a student without the masked view that ``L_patch`` reads (its second call per step)."""
+        student = models.get('student')
+        if 'tokens_masked' in self.recorder_cfgs.get('student', {}) and student is not None:
+            off = [f'{key}={getattr(student, key)}' for key in ('mask_sample_ratio', 'mask_patch_ratio')
+                   if getattr(student, key, None) == 0]
+            if off:
+                raise ValueError(f'GKDDistiller: L_patch (patch_weight > 0) reads the student\'s masked view, but '
+                                 f'the student has {" and ".join(off)} (model.student.*), so it runs one view only; '
+                                 'set both ratios > 0, or model.distiller.patch_weight=0 to leave L_patch out')
+        super().prepare(models)

@@ -83,3 +83,18 @@ def test_token_loss_is_zero_when_the_value_projection_gives_the_teacher_class_to
 def test_bad_patch_count():
     with pytest.raises(ValueError, match='num_patches'):
         MODELS.build(dict(type='mmkd.GKDDistiller', student_channels=4, teacher_channels=4, num_patches=0))
+
+
+def test_a_student_without_the_masked_view_is_refused_unless_l_patch_is_off():
+    torch.manual_seed(0)
+    for key in ('mask_sample_ratio', 'mask_patch_ratio'):
+        with pytest.raises(ValueError, match=f'masked view, but the student has {key}=0.0 .*patch_weight=0'):
+            MODELS.build(dict(type='mmkd.SingleTeacherDistill', student=dict(STUDENT, **{key: 0.0}), teacher=TEACHER,
+                              distiller=dict(type='mmkd.GKDDistiller', student_channels=16, teacher_channels=24,
+                                             num_patches=N)))
+    algo = MODELS.build(dict(type='mmkd.SingleTeacherDistill', student=dict(STUDENT, mask_sample_ratio=0.0),
+                             teacher=TEACHER, distiller=dict(type='mmkd.GKDDistiller', student_channels=16,
+                                                             teacher_channels=24, num_patches=N, patch_weight=0)))
+    data = algo.data_preprocessor(batch(), True)
+    losses = algo(data['inputs'], [object()] * 4, mode='loss')  # one view: token and fea terms only
+    assert sorted(losses) == ['distill.loss_fea_cls', 'distill.loss_fea_patches', 'distill.loss_token']
