@@ -105,8 +105,7 @@ def table(results: dict, precisions, seeds) -> str:
 
 def main(argv=None):
     args = parse_args(argv)
-    args.precisions = ['fp32'] + [p for p in args.precisions if p != 'fp32'] if 'fp32' in args.precisions \
-        else args.precisions
+    args.precisions = sorted(args.precisions, key=lambda p: p != 'fp32')  # fp32 first: the reference row
     if not args.report:
         check_precisions(args)
     torch.set_num_threads(args.threads)

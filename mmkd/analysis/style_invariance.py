@@ -26,6 +26,11 @@ import torch.nn.functional as F
 from torch import Tensor
 
 
+def channel_dim(features: Tensor) -> int:
+    """The channel dimension: 1 of an ``(N, C, H, W)`` map, the last of an ``(N, L, C)`` token sequence."""
+    return 1 if features.dim() == 4 else features.dim() - 1
+
+
 def same_place_cosine(source: Tensor, target: Tensor) -> float:
     """Mean over frames and places of ``cos(source[n, :, y, x], target[n, :, y, x])``.
 
@@ -35,14 +40,12 @@ def same_place_cosine(source: Tensor, target: Tensor) -> float:
     if source.shape != target.shape:
         raise ValueError(f'source features {tuple(source.shape)} and target features {tuple(target.shape)} '
                          'differ in shape: compare the same level of the same backbone')
-    channel_dim = 1 if source.dim() == 4 else -1
-    return F.cosine_similarity(source.float(), target.float(), dim=channel_dim, eps=1e-8).mean().item()
+    return F.cosine_similarity(source.float(), target.float(), dim=channel_dim(source), eps=1e-8).mean().item()
 
 
 def centre_by_source(source: Tensor, target: Tensor):
     """Subtract the source's mean feature (per channel, over frames and places) from both."""
-    channel_dim = 1 if source.dim() == 4 else source.dim() - 1
-    dims = [d for d in range(source.dim()) if d != channel_dim]
+    dims = [d for d in range(source.dim()) if d != channel_dim(source)]
     mean = source.float().mean(dim=dims, keepdim=True)
     return source.float() - mean, target.float() - mean
 
