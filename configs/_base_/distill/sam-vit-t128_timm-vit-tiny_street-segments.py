@@ -11,4 +11,5 @@ _base_ = [
 val_cfg = dict(_delete_=True, type='mmkd.DistillValLoop', evaluate_teachers='once')
 test_cfg = dict(_delete_=True, type='mmkd.DistillTestLoop', evaluate_teachers='once')
 teacher_ckpt = 'work_dirs/sam-vit-t128_adam-24e_street-segments/epoch_24.pth'
-model = dict(teacher=dict(ckpt=teacher_ckpt))
+# at most 8 masks per image and step, as the street-segments teacher (~27 segments an image)
+model = dict(teacher=dict(ckpt=teacher_ckpt), student=dict(prompts=dict(max_instances=8)))

@@ -8,7 +8,7 @@ from mmengine.structures import InstanceData
 from mmkd.evaluation import PromptMIoU
 from mmkd.models.sam import SamDecoderOutput, build_sam
 from mmkd.models.sam.instance_prompts import (SamPromptSampler, best_masks, eval_prompts, instance_masks,
-                                              predict_instance_masks)
+                                              predict_instance_masks, random_subset_per_group)
 
 # 32 px SAM with a 4x4 embedding: the smallest model that exercises every path
 TINY_SAM = dict(img_size=32, patch_size=8, encoder_embed_dim=16, encoder_depth=1, encoder_num_heads=1,
@@ -101,6 +101,48 @@ def test_every_round_of_hard_sampling_is_a_prompt_of_its_own(sam):
             assert points.image_index[i] == boxes.image_index[m]
     assert int((lengths == 1).sum()) == 4  # every mask trains its single point, every step
     assert max(lengths).item() <= 1 + max(sampler.last_rounds)
+
+
+def test_one_round_per_mask_keeps_one_prefix_of_each_mask(sam):
+    """rounds_per_mask=1: one prompt per mask, a prefix of its hard-sampled points, as cheap as the final prompt."""
+    torch.manual_seed(3)
+    samples = [sample_with(squares(), (32, 32)), sample_with(squares().flip(-1), (32, 32))]
+    sampler = SamPromptSampler(max_instances=2, hard_point_sampling=True, max_rounds=4, box_jitter=0.0,
+                               rounds_per_mask=1)
+    with torch.no_grad():
+        emb = sam.image_encoder(torch.zeros(2, 3, 32, 32))
+    seen_lengths = set()
+    for _ in range(6):
+        points, gt = sampler.sample(sam, emb, samples)['point']
+        assert len(points) == 4 == points.mask_count()  # one prompt per mask
+        for m in range(4):  # each mask of the step owns exactly one prompt
+            assert int((gt == gt[m]).flatten(1).all(1).sum()) == 1
+        real = points.point_labels != -1
+        assert torch.equal(real, torch.arange(real.shape[1]) < real.sum(1, keepdim=True))  # a prefix, then padding
+        seen_lengths.update(real.sum(1).tolist())
+    assert len(seen_lengths) > 1  # not always the first (or always the last) round
+
+
+def test_random_subset_per_group_is_uniform_within_each_group():
+    group = torch.tensor([0, 0, 0, 1, 2, 2])
+    torch.manual_seed(0)
+    counts = torch.zeros(6)
+    for _ in range(3000):
+        keep = random_subset_per_group(group, 1)
+        assert group[keep].tolist() == [0, 1, 2]  # one element of every group, in index order
+        counts[keep] += 1
+    expected = torch.tensor([1 / 3, 1 / 3, 1 / 3, 1.0, 0.5, 0.5]) * 3000
+    assert torch.allclose(counts, expected, rtol=0.1)
+    assert random_subset_per_group(group, 2).tolist().count(3) == 1
+    assert sorted(group[random_subset_per_group(group, 2)].tolist()) == [0, 0, 1, 2, 2]
+    assert random_subset_per_group(group, 5).tolist() == list(range(6))
+
+
+def test_rounds_per_mask_needs_every_round_training():
+    with pytest.raises(ValueError, match='rounds_per_mask.*train_every_round=False'):
+        SamPromptSampler(hard_point_sampling=True, train_every_round=False, rounds_per_mask=1)
+    with pytest.raises(ValueError, match='rounds_per_mask.*got 0'):
+        SamPromptSampler(rounds_per_mask=0)
 
 
 def test_no_masks_gives_no_prompts(sam):
