@@ -48,7 +48,9 @@ def parse_args(argv=None):
     parser.add_argument('--random', action='store_true', help='random weights: smoke runs only')
     parser.add_argument('--role', choices=('student', 'teacher'), default='student')
     parser.add_argument('--prefix', help='key prefix of the model in the checkpoint (default: found)')
-    parser.add_argument('--data-config', default=DEFAULT_DATA_CONFIG, help='config with the val_dataloader')
+    parser.add_argument('--data-config', default=None,
+                        help='config with the val_dataloader (default: --config when it has one, e.g. the '
+                        'training config of the run, else the embedded shapes set)')
     parser.add_argument('--data-root', help="override the val dataset's data_root")
     parser.add_argument('--num-images', type=int, default=20, help='first N val images')
     parser.add_argument('--points-per-side', type=int, default=32, help='dense grid of both generators')
@@ -74,6 +76,8 @@ def parse_args(argv=None):
         args.num_images, args.sparse_points_per_side, args.points_per_side, args.repeats = 2, 2, 4, 1
     if args.random:
         args.pred_iou_thresh = args.stability_score_thresh = 0.0
+    if args.data_config is None:
+        args.data_config = args.config if 'val_dataloader' in Config.fromfile(args.config) else DEFAULT_DATA_CONFIG
     if args.num_images < 1 or args.repeats < 1:
         parser.error('--num-images and --repeats must be >= 1')
     if args.device.startswith('cuda') and not torch.cuda.is_available():
@@ -90,8 +94,9 @@ def load_val_images(data_config: str, data_root, num_images: int):
     if data_root:
         dataset_cfg.data_root = data_root
     if dataset_cfg.get('data_root') and not osp.isdir(dataset_cfg.data_root):
-        raise FileNotFoundError(f'val data_root {dataset_cfg.data_root!r} not found; make the embedded set with '
-                                '`python tools/data/generate_embedded.py --det-only` or pass --data-root')
+        raise FileNotFoundError(f'val data_root {dataset_cfg.data_root!r} (from {data_config}) not found; make the '
+                                'embedded sets with `python tools/data/generate_embedded.py --out data/` or pass '
+                                '--data-root')
     dataset_cfg.pipeline = [dict(type='LoadImageFromFile'),
                             dict(type='mmdet.LoadAnnotations', with_bbox=True, with_mask=True)]
     dataset = DATASETS.build(dataset_cfg)

@@ -48,6 +48,20 @@ def test_quick_run_reports_recall_points_and_ratios(bench, files, capsys):
     assert 'time ratio dense/hierarchical (median)' in output and '[--random' in output
 
 
+def test_val_images_come_from_the_training_config(bench, tmp_path):
+    """A training config's own val set is the default (the street-segments runs); a model config falls back to shapes."""
+    train_cfg = tmp_path / 'train.py'
+    train_cfg.write_text(f'model = {TINY_STUDENT!r}\n'
+                         "val_dataloader = dict(dataset=dict(type='mmdet.CocoDataset', data_root='nowhere/street/'))\n")
+    args = bench.parse_args(['--random', '--config', str(train_cfg)])
+    assert args.data_config == str(train_cfg)
+    with pytest.raises(FileNotFoundError, match=r"'nowhere/street/' \(from .*train.py\) not found"):
+        bench.load_val_images(args.data_config, None, 1)
+    model_cfg = tmp_path / 'model.py'
+    model_cfg.write_text(f'model = {TINY_STUDENT!r}\n')
+    assert bench.parse_args(['--random', '--config', str(model_cfg)]).data_config == bench.DEFAULT_DATA_CONFIG
+
+
 def test_needs_exactly_one_model_source(bench):
     with pytest.raises(SystemExit):
         bench.parse_args(['--quick'])
