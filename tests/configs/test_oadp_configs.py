@@ -179,7 +179,6 @@ def test_every_oadp_config_is_tested():
     assert set(glob.glob(osp.join(ROOT, 'configs', 'oadp', '*.py'))) == set(CONFIG.values()) | {PAPER}
 
 
-
 def test_embedded_rows_score_novel_classes_split_and_the_paper_config_joint():
     """The embedded rows collapse under the joint softmax on some seeds (README); the paper's stays ViLD's."""
     import inspect

@@ -222,20 +222,19 @@ class SamPromptSampler:
         ``rounds_per_mask``, a uniform draw of that many of each mask's
         prompts is kept.
         """
-        out_c, out_l, out_o, out_row = [], [], [], []
+        out_c, out_l, out_row = [], [], []
         rows = torch.arange(coords.shape[0], device=coords.device)
         for length in range(1, coords.shape[1] + 1, self.points_per_round):
             took_part = labels[:, length - 1] != PAD_LABEL
             c, lab = _pad_points(coords[took_part, :length], labels[took_part, :length], coords.shape[1])
             out_c.append(c)
             out_l.append(lab)
-            out_o.append(owner[took_part])
             out_row.append(rows[took_part])
-        c, lab, o = torch.cat(out_c), torch.cat(out_l), torch.cat(out_o)
-        if self.rounds_per_mask is None:
-            return c, lab, o
-        keep = random_subset_per_group(torch.cat(out_row), self.rounds_per_mask)
-        return c[keep], lab[keep], o[keep]
+        c, lab, row = torch.cat(out_c), torch.cat(out_l), torch.cat(out_row)
+        if self.rounds_per_mask is not None:
+            keep = random_subset_per_group(row, self.rounds_per_mask)
+            c, lab, row = c[keep], lab[keep], row[keep]
+        return c, lab, owner[row]
 
     def sample(self, sam: Sam, embeddings: Tensor, data_samples: Sequence,
                multimask_output: bool = False) -> Dict[str, Tuple[SamPrompts, Tensor]]:
