@@ -138,20 +138,30 @@ class SamPromptSampler:
             point keeps its share of the rounds (mean of ``1 / (k + 1)``: 29 %
             of the masks at ``max_rounds=9``, against 10 % with the final
             prompt only).
+        keep_first_round: with ``rounds_per_mask``, always keep each mask's
+            first round (its single point) and draw the other
+            ``rounds_per_mask - 1`` uniformly among its later rounds. Every
+            mask then trains the single point at every step, as with all
+            rounds (SAM's interactive training also starts each mask with one
+            click), at ``rounds_per_mask`` decoder passes per mask instead of
+            about 5.5.
         box_jitter, box_max_jitter: SAM's box noise (10 % of the side, at most
             20 px); ``box_jitter=0`` gives tight boxes.
     """
 
     def __init__(self, prompt_types: Sequence[str] = PROMPT_TYPES, max_instances: int = 16,
                  hard_point_sampling: bool = False, max_rounds: int = 9, points_per_round: int = 1,
-                 train_every_round: bool = True, rounds_per_mask: Optional[int] = None, box_jitter: float = 0.1,
-                 box_max_jitter: float = 20.0) -> None:
+                 train_every_round: bool = True, rounds_per_mask: Optional[int] = None,
+                 keep_first_round: bool = False, box_jitter: float = 0.1, box_max_jitter: float = 20.0) -> None:
         if max_instances < 1 or max_rounds < 0 or points_per_round < 1:
             raise ValueError(f'prompts: need max_instances >= 1, max_rounds >= 0, points_per_round >= 1, got '
                              f'{max_instances}, {max_rounds}, {points_per_round}')
         if rounds_per_mask is not None and (rounds_per_mask < 1 or not train_every_round):
             raise ValueError(f'prompts.rounds_per_mask: a count >= 1 of the rounds kept with train_every_round=True '
                              f'(None keeps all), got {rounds_per_mask} with train_every_round={train_every_round}')
+        if keep_first_round and rounds_per_mask is None:
+            raise ValueError('prompts.keep_first_round: needs prompts.rounds_per_mask (without it every round, '
+                             'the first included, is kept)')
         self.prompt_types = check_prompt_types(prompt_types, 'prompts.prompt_types')
         self.max_instances = max_instances
         self.hard_point_sampling = hard_point_sampling
@@ -159,6 +169,7 @@ class SamPromptSampler:
         self.points_per_round = points_per_round
         self.train_every_round = train_every_round
         self.rounds_per_mask = rounds_per_mask
+        self.keep_first_round = keep_first_round
         self.box_jitter = box_jitter
         self.box_max_jitter = box_max_jitter
         self.last_rounds: List[int] = []  # rounds run per image in the last call (for tests and logging)
@@ -220,7 +231,8 @@ class SamPromptSampler:
         A mask whose missed region emptied stops taking part (its later
         points are padding), so no prompt is repeated. With
         ``rounds_per_mask``, a uniform draw of that many of each mask's
-        prompts is kept.
+        prompts is kept (with ``keep_first_round``: its first round, and a
+        uniform draw of the rest among its later rounds).
         """
         out_c, out_l, out_row = [], [], []
         rows = torch.arange(coords.shape[0], device=coords.device)
@@ -232,7 +244,12 @@ class SamPromptSampler:
             out_row.append(rows[took_part])
         c, lab, row = torch.cat(out_c), torch.cat(out_l), torch.cat(out_row)
         if self.rounds_per_mask is not None:
-            keep = random_subset_per_group(row, self.rounds_per_mask)
+            if self.keep_first_round:  # the first round is the first coords.shape[0] prompts, one per mask
+                first = rows
+                later = random_subset_per_group(row[rows.numel():], self.rounds_per_mask - 1) + rows.numel()
+                keep = torch.cat([first, later])
+            else:
+                keep = random_subset_per_group(row, self.rounds_per_mask)
             c, lab, row = c[keep], lab[keep], row[keep]
         return c, lab, owner[row]
 

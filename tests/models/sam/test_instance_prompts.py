@@ -123,6 +123,32 @@ def test_one_round_per_mask_keeps_one_prefix_of_each_mask(sam):
     assert len(seen_lengths) > 1  # not always the first (or always the last) round
 
 
+def test_keep_first_round_trains_every_single_point_and_one_later_round(sam):
+    """keep_first_round with rounds_per_mask=2: each mask's 1-point prompt, plus one of its multi-point prefixes."""
+    torch.manual_seed(3)
+    samples = [sample_with(squares(), (32, 32)), sample_with(squares().flip(-1), (32, 32))]
+    sampler = SamPromptSampler(max_instances=2, hard_point_sampling=True, max_rounds=4, box_jitter=0.0,
+                               rounds_per_mask=2, keep_first_round=True)
+    with torch.no_grad():
+        emb = sam.image_encoder(torch.zeros(2, 3, 32, 32))
+    later_lengths = set()
+    for _ in range(6):
+        points, gt = sampler.sample(sam, emb, samples)['point']
+        lengths = (points.point_labels != -1).sum(1)
+        masks = torch.unique(gt.flatten(1), dim=0)
+        for m in masks:  # group the prompts by their mask
+            mine = torch.nonzero((gt.flatten(1) == m).all(1)).flatten()
+            assert 1 <= len(mine) <= 2
+            assert sorted(lengths[mine].tolist())[0] == 1  # the single point, on every mask at every step
+            if len(mine) == 2:
+                short, long_ = mine[lengths[mine].argsort()]
+                assert torch.equal(points.point_coords[short, 0], points.point_coords[long_, 0])  # same first click
+                later_lengths.add(int(lengths[long_]))
+        assert int((lengths == 1).sum()) == 4 == points.mask_count()
+    assert len(later_lengths) > 1  # the later round is drawn, not always the last one
+    assert min(later_lengths) >= 2
+
+
 def test_random_subset_per_group_is_uniform_within_each_group():
     group = torch.tensor([0, 0, 0, 1, 2, 2])
     torch.manual_seed(0)
@@ -143,6 +169,8 @@ def test_rounds_per_mask_needs_every_round_training():
         SamPromptSampler(hard_point_sampling=True, train_every_round=False, rounds_per_mask=1)
     with pytest.raises(ValueError, match='rounds_per_mask.*got 0'):
         SamPromptSampler(rounds_per_mask=0)
+    with pytest.raises(ValueError, match='keep_first_round: needs prompts.rounds_per_mask'):
+        SamPromptSampler(hard_point_sampling=True, keep_first_round=True)
 
 
 def test_no_masks_gives_no_prompts(sam):
