@@ -5,6 +5,7 @@ resume, an empty training set, a malformed --cfg-options item) are reported
 before training starts, naming the file or key (docs/reliability.md).
 """
 import argparse
+import gc
 import os
 import os.path as osp
 import sys
@@ -144,6 +145,8 @@ def main(argv=None):
     runner = Runner.from_cfg(cfg)
     check_train_data(runner, cfg)
     runner.train()
+    del runner  # its DDP wrapper holds the gloo group: freed before the group is torn down, not at exit
+    gc.collect()
     release_distributed()
 
 
