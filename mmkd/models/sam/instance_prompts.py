@@ -245,9 +245,8 @@ class SamPromptSampler:
         c, lab, row = torch.cat(out_c), torch.cat(out_l), torch.cat(out_row)
         if self.rounds_per_mask is not None:
             if self.keep_first_round:  # the first round is the first coords.shape[0] prompts, one per mask
-                first = rows
                 later = random_subset_per_group(row[rows.numel():], self.rounds_per_mask - 1) + rows.numel()
-                keep = torch.cat([first, later])
+                keep = torch.cat([rows, later])
             else:
                 keep = random_subset_per_group(row, self.rounds_per_mask)
             c, lab, row = c[keep], lab[keep], row[keep]
