@@ -106,6 +106,7 @@ def worker(work_dir: str) -> None:
         teacher_grads=[n for n, p in algorithm.teacher.named_parameters() if p.grad is not None],
         teacher_trainable=[n for n, p in algorithm.teacher.named_parameters() if p.requires_grad],
     ), osp.join(work_dir, f'rank{rank}.pth'))
+    del ddp  # the wrapper holds the gloo group: freed before the group is torn down (as tools/train.py does)
     release_distributed()  # a live gloo group at exit can abort the process (SIGABRT)
 
 
