@@ -47,6 +47,33 @@ class ToyNet(BaseModel):
         return logits
 
 
+def _managed_classes():
+    """Every class with its own mmengine ``ManagerMixin`` instance table (loggers, message hubs, visualizers)."""
+    from mmengine.utils import ManagerMixin
+    found, todo = [], [ManagerMixin]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if '_instance_dict' in vars(cls):
+            found.append(cls)
+    return found
+
+
+@pytest.fixture(autouse=True)
+def fresh_runner_instances():
+    """Forget the loggers, message hubs and visualizers a test's Runners created.
+
+    mmengine names them after the config file and the start second, and hands an
+    existing instance to any later Runner of the same name: a Runner built in the
+    same second as the previous test's would log into that run's file and folder.
+    """
+    before = {cls: set(cls._instance_dict) for cls in _managed_classes()}
+    yield
+    for cls in _managed_classes():
+        for name in set(cls._instance_dict) - before.get(cls, set()):
+            del cls._instance_dict[name]
+
+
 @pytest.fixture
 def toy_batch():
     g = torch.Generator().manual_seed(0)

@@ -71,14 +71,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def shard_files(cache_dir):
-    """file path -> (inode, mtime) of every shard file the merged or part indices list."""
+def finished_shards(cache_dir):
+    """'parts/rankR-of2/shard_N' of every shard a part index lists as written."""
+    found = set()
+    for rank in range(2):
+        index = osp.join(part_dir(cache_dir, rank, 2), 'index.json')
+        if osp.isfile(index):
+            shards = json.loads(open(index).read())['shards']
+            found.update(osp.relpath(osp.join(part_dir(cache_dir, rank, 2), s), cache_dir) for s in shards)
+    return found
+
+
+def shard_files(cache_dir, shards):
+    """file path -> (inode, mtime) of every .npy file of the given shard directories."""
     found = {}
-    for dirpath, _, files in os.walk(cache_dir):
-        for name in files:
+    for shard in shards:
+        for name in os.listdir(osp.join(cache_dir, shard)):
             if name.endswith('.npy'):
-                st = os.stat(osp.join(dirpath, name))
-                found[osp.relpath(osp.join(dirpath, name), cache_dir)] = (st.st_ino, st.st_mtime_ns)
+                st = os.stat(osp.join(cache_dir, shard, name))
+                found[osp.join(shard, name)] = (st.st_ino, st.st_mtime_ns)
     return found
 
 
@@ -111,17 +122,19 @@ def test_two_rank_extraction_equals_one_process_and_a_killed_rank_resumes(tmp_pa
         TeacherFeatureCache(dist)
     rank1 = json.loads(open(osp.join(part_dir(dist, 1, 2), 'index.json')).read())
     assert sorted(rank1['shards']) == ['shard_00000'] and not rank1['complete']
-    before = shard_files(dist)
+    # rank 0 may or may not have finished its second shard when torchrun tore it down with rank 1
+    finished = finished_shards(dist)
+    assert 'parts/rank1-of2/shard_00000' in finished and 'parts/rank1-of2/shard_00001' not in finished
+    before = shard_files(dist, finished)
 
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHON=sys.executable, PORT=str(free_port()))
     second = subprocess.run([osp.join(ROOT, 'tools', 'dist_extract_teacher_features.sh'), CONFIG, '2',
                              '--cache-dir', dist, *args], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=300)
     assert second.returncode == 0, (second.stdout + second.stderr)[-3000:]
-    after = shard_files(dist)
-    assert all(after[path] == stamp for path, stamp in before.items())  # finished shards untouched
-    new = sorted(set(after) - set(before))
-    assert new and all(path.startswith('parts/rank1-of2/shard_00001/') for path in new)
+    assert all(shard_files(dist, finished)[path] == stamp for path, stamp in before.items())  # untouched
+    written = finished_shards(dist) - finished  # exactly the unfinished shards are extracted again
+    assert written == {f'parts/rank{r}-of2/shard_0000{i}' for r in range(2) for i in range(2)} - finished
     assert 'merged 4 shards of 2 ranks (complete)' in second.stdout + second.stderr
 
     keys, values = read_all(dist)
