@@ -19,8 +19,8 @@ import torch
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))  # also run as a script by torchrun
 sys.path.insert(0, ROOT)
 
-from mmkd.cache import CacheMismatchError, TeacherFeatureCache, TeacherFeatureCacheWriter  # noqa: E402
-from mmkd.cache.parts import merge_parts, part_dir  # noqa: E402
+from mmkd.cache import CacheIndex, CacheMismatchError, TeacherFeatureCache, TeacherFeatureCacheWriter  # noqa: E402
+from mmkd.cache.parts import PARTS_DIR, merge_parts, part_dir, part_names  # noqa: E402
 
 CONFIG = 'configs/cwd/cwd_fpn_retinanet-r50-w16_retinanet-r18-w8_adamw-12e_shapes-coco.py'
 # 8 images, untrained teacher, in-process loading: a few seconds per rank. No random flip: the ranks
@@ -72,13 +72,11 @@ def free_port() -> int:
 
 
 def finished_shards(cache_dir):
-    """'parts/rankR-of2/shard_N' of every shard a part index lists as written."""
+    """'parts/<part>/<shard>' of every shard a part index lists as written."""
     found = set()
-    for rank in range(2):
-        index = osp.join(part_dir(cache_dir, rank, 2), 'index.json')
-        if osp.isfile(index):
-            shards = json.loads(open(index).read())['shards']
-            found.update(osp.relpath(osp.join(part_dir(cache_dir, rank, 2), s), cache_dir) for s in shards)
+    for name in part_names(cache_dir):
+        index = CacheIndex.load(osp.join(cache_dir, PARTS_DIR, name))
+        found.update(osp.relpath(index.shard_path(shard), cache_dir) for shard in index.shards)
     return found
 
 
@@ -149,12 +147,9 @@ def kill_after_first_shard() -> None:
     from mmkd.cache.writer import TeacherFeatureCacheWriter as Writer
     flush = Writer.flush
 
-    def other_part_complete(cache_dir):
-        index = osp.join(osp.dirname(cache_dir), 'rank0-of2', 'index.json')
-        try:
-            return json.loads(open(index).read())['complete']
-        except (OSError, ValueError):  # not written yet, or being replaced
-            return False
+    def other_part_complete(cache_dir):  # cache_dir: this rank's part; the index is replaced atomically
+        index = CacheIndex.load(part_dir(osp.dirname(osp.dirname(cache_dir)), 0, 2))
+        return index is not None and index.complete
 
     def flush_then_die(self):
         flush(self)
